@@ -1,0 +1,10 @@
+import type { NextConfig } from "next";
+
+const config: NextConfig = {
+  transpilePackages: ["@crossdock/db", "@crossdock/config", "@crossdock/jobs", "@crossdock/policy", "@crossdock/providers"],
+  serverExternalPackages: ["@node-rs/argon2", "pg", "bullmq", "ioredis", "@prisma/adapter-pg"],
+  poweredByHeader: false,
+  typedRoutes: false,
+};
+
+export default config;

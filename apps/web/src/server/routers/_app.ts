@@ -1,0 +1,19 @@
+import { router } from "../trpc";
+import { authRouter } from "./auth";
+import { organizationRouter } from "./organization";
+import { memberRouter } from "./member";
+import { invitationRouter } from "./invitation";
+import { auditRouter } from "./audit";
+import { jobRouter, notificationRouter } from "./job";
+
+export const appRouter = router({
+  auth: authRouter,
+  organization: organizationRouter,
+  member: memberRouter,
+  invitation: invitationRouter,
+  audit: auditRouter,
+  job: jobRouter,
+  notification: notificationRouter,
+});
+
+export type AppRouter = typeof appRouter;

@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TRPCError } from "@trpc/server";
+import { db } from "@crossdock/db";
+import { appRouter } from "~/server/routers/_app";
+import { callerFor, inviteAndJoin, signUp } from "./harness";
+
+// Organization A's owner calls every procedure with organization B's ids (and B's cookie) and must get nothing of B.
+let a: Awaited<ReturnType<typeof signUp>>;
+let b: Awaited<ReturnType<typeof signUp>>;
+let bMember: Awaited<ReturnType<typeof inviteAndJoin>>;
+let bInvitationId: string;
+let bRunId: string;
+let bMembershipId: string;
+let bSnapshot: () => Promise<unknown>;
+
+const codeOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => "OK",
+    (e: unknown) => (e instanceof TRPCError ? e.code : String(e)),
+  );
+
+beforeAll(async () => {
+  a = await signUp("alice", "Org A");
+  b = await signUp("bob", "Org B");
+  bMember = await inviteAndJoin(b, "carol", "MEMBER");
+  bInvitationId = (await b.as().invitation.create({ email: "dave@b.example", role: "ADMIN" })).id;
+  bRunId = (await b.as().job.runMaintenance({ steps: 1, stepMs: 0 })).id;
+  bMembershipId = (await db().membership.findFirstOrThrow({ where: { organizationId: b.organizationId, userId: bMember.userId } })).id;
+  // Everything of B that a call from A could change.
+  bSnapshot = async () => ({
+    org: await db().organization.findUnique({ where: { id: b.organizationId } }),
+    members: await db().membership.findMany({ where: { organizationId: b.organizationId }, orderBy: { id: "asc" } }),
+    invitations: await db().invitation.findMany({ where: { organizationId: b.organizationId }, orderBy: { id: "asc" } }),
+    runs: await db().jobRun.count({ where: { organizationId: b.organizationId } }),
+    audit: await db().auditEvent.count({ where: { organizationId: b.organizationId } }),
+  });
+});
+
+afterAll(async () => {
+  await db().$disconnect();
+});
+
+/** One entry per procedure: what A does with B's ids, and what it must get. The test below fails if one is missing. */
+const attempts: Record<string, () => Promise<void>> = {
+  "auth.signUp": async () => {
+    // Public: creates its own user and organization; B is untouched (checked by the snapshot).
+    await callerFor(null).auth.signUp({ name: "eve", email: `eve-${Date.now()}@test.example`, password: "correct-horse-9", organizationName: b.organizationId });
+  },
+  "auth.me": async () => {
+    const me = await a.as(b.organizationId).auth.me();
+    expect(me.organizations.map((o) => o.id)).toEqual([a.organizationId]);
+    expect(me.active?.id).toBe(a.organizationId);
+  },
+  "organization.create": async () => {
+    await a.as(b.organizationId).organization.create({ name: "A's second" });
+  },
+  "organization.switch": async () => {
+    expect(await codeOf(a.as().organization.switch({ organizationId: b.organizationId }))).toBe("NOT_FOUND");
+  },
+  "organization.rename": async () => {
+    await a.as(b.organizationId).organization.rename({ name: "Renamed A" });
+    expect((await db().organization.findUniqueOrThrow({ where: { id: a.organizationId } })).name).toBe("Renamed A");
+  },
+  "member.list": async () => {
+    const members = await a.as(b.organizationId).member.list();
+    expect(members.map((m) => m.user.email)).toEqual([a.email]);
+  },
+  "member.changeRole": async () => {
+    expect(await codeOf(a.as(b.organizationId).member.changeRole({ membershipId: bMembershipId, role: "VIEWER" }))).toBe("NOT_FOUND");
+  },
+  "member.remove": async () => {
+    expect(await codeOf(a.as(b.organizationId).member.remove({ membershipId: bMembershipId }))).toBe("NOT_FOUND");
+  },
+  "member.leave": async () => {
+    // With B's cookie, A's owner is still acting in A, where they are the last owner.
+    expect(await codeOf(a.as(b.organizationId).member.leave())).toBe("FORBIDDEN");
+  },
+  "invitation.list": async () => {
+    const ids = (await a.as(b.organizationId).invitation.list()).map((i) => i.id);
+    expect(ids).not.toContain(bInvitationId);
+  },
+  "invitation.create": async () => {
+    await a.as(b.organizationId).invitation.create({ email: "someone@test.example", role: "MEMBER" });
+    expect(await db().invitation.count({ where: { organizationId: b.organizationId, email: "someone@test.example" } })).toBe(0);
+  },
+  "invitation.revoke": async () => {
+    expect(await codeOf(a.as(b.organizationId).invitation.revoke({ invitationId: bInvitationId }))).toBe("NOT_FOUND");
+  },
+  "invitation.describe": async () => {
+    // Only a token (never an id) opens an invitation; an id is no token.
+    expect(await a.as().invitation.describe({ token: bInvitationId })).toEqual({ status: "invalid" });
+  },
+  "invitation.accept": async () => {
+    expect(await codeOf(a.as().invitation.accept({ token: bInvitationId }))).toBe("NOT_FOUND");
+  },
+  "audit.list": async () => {
+    const { events } = await a.as(b.organizationId).audit.list({ limit: 200 });
+    const bEventIds = new Set((await db().auditEvent.findMany({ where: { organizationId: b.organizationId }, select: { id: true } })).map((e) => e.id));
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.filter((e) => bEventIds.has(e.id))).toEqual([]);
+    const bCursor = [...bEventIds][0]!;
+    const paged = await a.as().audit.list({ limit: 5, cursor: bCursor }).catch(() => ({ events: [] }));
+    expect(paged.events.filter((e) => bEventIds.has(e.id))).toEqual([]);
+  },
+  "job.list": async () => {
+    expect((await a.as(b.organizationId).job.list()).map((r) => r.id)).not.toContain(bRunId);
+  },
+  "job.get": async () => {
+    expect(await a.as(b.organizationId).job.get({ id: bRunId })).toBeNull();
+  },
+  "job.runMaintenance": async () => {
+    const { id } = await a.as(b.organizationId).job.runMaintenance({ steps: 1, stepMs: 0 });
+    expect((await db().jobRun.findUniqueOrThrow({ where: { id } })).organizationId).toBe(a.organizationId);
+  },
+  "notification.list": async () => {
+    const bNotes = await db().notification.findMany({ where: { organizationId: b.organizationId } });
+    const seen = await a.as(b.organizationId).notification.list();
+    expect(seen.filter((n) => bNotes.some((x) => x.id === n.id))).toEqual([]);
+  },
+};
+
+describe("tenant isolation", () => {
+  it("covers every procedure of the API", () => {
+    expect(Object.keys(appRouter._def.procedures).sort()).toEqual(Object.keys(attempts).sort());
+  });
+
+  for (const [path, attempt] of Object.entries(attempts)) {
+    it(`${path} with organization B's ids returns nothing of B and changes nothing of B`, async () => {
+      const before = await bSnapshot();
+      await attempt();
+      expect(await bSnapshot()).toEqual(before);
+    });
+  }
+});

@@ -1,0 +1,54 @@
+// A stateless worker process: any number of them can run against the same Redis and PostgreSQL.
+import { Worker } from "bullmq";
+import { parseEnv } from "@crossdock/config";
+import { createDb } from "@crossdock/db";
+import { QUEUE_NAME, createRedis, runJob, type JobData } from "@crossdock/jobs";
+
+const env = parseEnv(process.env, ["DATABASE_URL", "REDIS_URL", "REDIS_PREFIX", "WORKER_CONCURRENCY"]);
+// How long a job stays owned by a worker that stops answering (killed, frozen) before another takes it.
+const lockDuration = Number(process.env.WORKER_LOCK_MS ?? 30_000);
+
+const db = createDb(env.DATABASE_URL, { max: env.WORKER_CONCURRENCY + 2 });
+const connection = createRedis(env.REDIS_URL, { blocking: true });
+
+const worker = new Worker<JobData>(
+  QUEUE_NAME,
+  async (job) => {
+    const attempt = job.attemptsMade + 1;
+    const finalAttempt = attempt >= (job.opts.attempts ?? 1);
+    return runJob({ db, progress: (p) => job.updateProgress(p) }, job.data, attempt, finalAttempt);
+  },
+  {
+    connection,
+    prefix: env.REDIS_PREFIX,
+    concurrency: env.WORKER_CONCURRENCY,
+    lockDuration,
+    stalledInterval: Math.max(1_000, Math.floor(lockDuration / 2)),
+    maxStalledCount: 3,
+  },
+);
+
+worker.on("ready", () => log(`ready: queue ${QUEUE_NAME}, prefix ${env.REDIS_PREFIX}, concurrency ${env.WORKER_CONCURRENCY}`));
+worker.on("active", (job) => log(`started ${job.name} ${job.id}`));
+worker.on("completed", (job) => log(`completed ${job.name} ${job.id}`));
+worker.on("failed", (job, error) => log(`failed ${job?.name} ${job?.id}: ${error.message}`));
+worker.on("error", (error) => log(`error: ${error.message}`));
+
+function log(message: string) {
+  console.log(`[worker ${process.pid}] ${message}`);
+}
+
+let closing = false;
+async function shutdown(signal: string) {
+  if (closing) return;
+  closing = true;
+  log(`${signal}: finishing running jobs, taking no new ones`);
+  // close() waits for active jobs; anything it cannot finish stays in Redis and another worker resumes it.
+  await worker.close();
+  await db.$disconnect();
+  connection.disconnect();
+  log("stopped");
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));

@@ -1,0 +1,4 @@
+export * from "./definitions.ts";
+export { createQueue, enqueueJob, type EnqueueOptions } from "./enqueue.ts";
+export { createRedis } from "./redis.ts";
+export { runJob, type JobContext } from "./handlers.ts";

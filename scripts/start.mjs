@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// `npm start`: services, migrations, the web app on http://localhost:3000 and one worker. Ctrl-C stops it all.
+import { loadLocalEnv } from "./lib/env-file.mjs";
+import { ensureServices } from "./lib/services.mjs";
+import { onShutdown, stopAll } from "./lib/processes.mjs";
+import { buildWeb, migrate, startWeb, startWorker, waitForHttp } from "./lib/platform.mjs";
+
+onShutdown(stopAll);
+try {
+  const env = loadLocalEnv();
+  const port = Number(env.PORT ?? 3000);
+  env.NEXTAUTH_URL ??= `http://localhost:${port}`;
+  Object.assign(env, await ensureServices(env));
+  await migrate(env);
+  await buildWeb(env);
+  const web = startWeb(env, port);
+  const worker = startWorker(env);
+  await waitForHttp(`http://127.0.0.1:${port}/sign-up`);
+  console.log(`\n  Crossdock is running at http://localhost:${port}  (Ctrl-C stops it)\n  Add workers with: npm run worker\n`);
+  const exited = await Promise.race([web, worker].map((c) => new Promise((r) => c.once("exit", () => r(c.label)))));
+  console.error(`[crossdock] the ${exited} process stopped unexpectedly; stopping everything.`);
+  await stopAll();
+  process.exit(1);
+} catch (error) {
+  console.error(`\n[crossdock] could not start: ${error instanceof Error ? error.message : error}`);
+  await stopAll();
+  process.exit(1);
+}
