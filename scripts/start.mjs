@@ -2,7 +2,7 @@
 // `npm start`: services, migrations, the web app on http://localhost:3000 and one worker. Ctrl-C stops it all.
 import { loadLocalEnv } from "./lib/env-file.mjs";
 import { ensureServices } from "./lib/services.mjs";
-import { onShutdown, stopAll } from "./lib/processes.mjs";
+import { isStopping, onShutdown, stopAll } from "./lib/processes.mjs";
 import { buildWeb, migrate, startWeb, startWorker, waitForHttp } from "./lib/platform.mjs";
 
 onShutdown(stopAll);
@@ -18,6 +18,7 @@ try {
   await waitForHttp(`http://127.0.0.1:${port}/sign-up`);
   console.log(`\n  Crossdock is running at http://localhost:${port}  (Ctrl-C stops it)\n  Add workers with: npm run worker\n`);
   const exited = await Promise.race([web, worker].map((c) => new Promise((r) => c.once("exit", () => r(c.label)))));
+  if (isStopping()) await new Promise(() => {}); // Ctrl-C: the shutdown handler finishes and exits.
   console.error(`[crossdock] the ${exited} process stopped unexpectedly; stopping everything.`);
   await stopAll();
   process.exit(1);

@@ -31,7 +31,8 @@ export function startWeb(env, port) {
 }
 
 export function startWorker(env) {
-  return spawnTethered("worker", bin("tsx"), ["src/main.ts"], { env, cwd: path.join(root, "apps", "worker") });
+  // `node --import tsx` keeps the worker one process: signals reach it directly, nothing is left behind.
+  return spawnTethered("worker", process.execPath, ["--import", "tsx", "src/main.ts"], { env, cwd: path.join(root, "apps", "worker") });
 }
 
 export async function waitForHttp(url, timeoutMs = 120_000) {

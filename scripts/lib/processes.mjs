@@ -2,6 +2,10 @@
 import { spawn } from "node:child_process";
 
 const children = new Set();
+let stopping = false;
+
+/** True once this process has begun stopping what it started (so exits are expected, not failures). */
+export const isStopping = () => stopping;
 
 /**
  * Starts `command` under a small shell guard that stops it (with `stopSignal`) as soon as this
@@ -23,6 +27,7 @@ kill -${stopSignal} $c 2>/dev/null; wait $c`;
 
 /** Stops every tethered child, the last started first, waiting for each to exit. */
 export async function stopAll() {
+  stopping = true;
   for (const child of [...children].reverse()) await stopChild(child);
 }
 

@@ -84,7 +84,13 @@ async function startLocalPostgres() {
   const url = `postgresql://crossdock:${encodeURIComponent(password)}@127.0.0.1:${LOCAL_PG_PORT}/crossdock`;
 
   if (await portAnswers(LOCAL_PG_PORT)) {
-    log(`PostgreSQL already answering on 127.0.0.1:${LOCAL_PG_PORT} (started by another Crossdock command): reusing it`);
+    // Reuse only this checkout's own cluster (another `npm start` of it is running); anything else is a port clash.
+    const pidFile = path.join(pgData, "postmaster.pid");
+    const ours = existsSync(pidFile) && readFileSync(pidFile, "utf8").split("\n")[3]?.trim() === String(LOCAL_PG_PORT);
+    if (!ours) {
+      throw new Error(`Port ${LOCAL_PG_PORT} is taken by another PostgreSQL, not this checkout's. Set CROSSDOCK_PG_PORT to a free port, or DATABASE_URL to use that server.`);
+    }
+    log(`PostgreSQL of this checkout already running on 127.0.0.1:${LOCAL_PG_PORT}: reusing it`);
     return { url, child: null };
   }
 
@@ -162,10 +168,29 @@ export async function dropDatabase(url) {
   }
 }
 
+/** The data directory a Redis server reports (tells this checkout's server from another one). */
+function redisDir(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: "127.0.0.1", port }, () => socket.write("CONFIG GET dir\r\n"));
+    let reply = "";
+    socket.on("data", (d) => {
+      reply += d;
+      const lines = reply.split("\r\n");
+      if (lines.length >= 5) (socket.destroy(), resolve(lines[4]));
+    });
+    socket.once("error", () => resolve(null));
+    socket.setTimeout(1000, () => (socket.destroy(), resolve(null)));
+  });
+}
+
 async function startLocalRedis() {
   const url = `redis://127.0.0.1:${LOCAL_REDIS_PORT}`;
-  if (await redisPing(LOCAL_REDIS_PORT)) {
-    log(`Redis already answering on 127.0.0.1:${LOCAL_REDIS_PORT}: reusing it`);
+  const dir = path.join(dataDir, "redis");
+  if (await portAnswers(LOCAL_REDIS_PORT)) {
+    if ((await redisDir(LOCAL_REDIS_PORT)) !== dir) {
+      throw new Error(`Port ${LOCAL_REDIS_PORT} is taken by another Redis, not this checkout's. Set CROSSDOCK_REDIS_PORT to a free port, or REDIS_URL to use that server.`);
+    }
+    log(`Redis of this checkout already running on 127.0.0.1:${LOCAL_REDIS_PORT}: reusing it`);
     return { url, child: null };
   }
   let bin = which("redis-server") ?? (existsSync("/usr/bin/redis-server") ? "/usr/bin/redis-server" : null);
@@ -173,7 +198,6 @@ async function startLocalRedis() {
     await ensureDebianPackages(["redis-server"], "A project-local Redis");
     bin = "/usr/bin/redis-server";
   }
-  const dir = path.join(dataDir, "redis");
   mkdirSync(dir, { recursive: true });
   log(`starting Redis on 127.0.0.1:${LOCAL_REDIS_PORT}`);
   const child = spawnTethered(

@@ -14,9 +14,9 @@ const connection = createRedis(env.REDIS_URL, { blocking: true });
 const worker = new Worker<JobData>(
   QUEUE_NAME,
   async (job) => {
-    const attempt = job.attemptsMade + 1;
-    const finalAttempt = attempt >= (job.opts.attempts ?? 1);
-    return runJob({ db, progress: (p) => job.updateProgress(p) }, job.data, attempt, finalAttempt);
+    // attemptsStarted also counts runs cut short by a crash (stalled jobs), not only failed ones.
+    const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    return runJob({ db, progress: (p) => job.updateProgress(p) }, job.data, job.attemptsStarted, finalAttempt);
   },
   {
     connection,

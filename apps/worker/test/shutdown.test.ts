@@ -13,7 +13,8 @@ const workers: ChildProcess[] = [];
 let organizationId: string;
 
 function startWorker() {
-  const child = spawn(path.join(import.meta.dirname, "../../../node_modules/.bin/tsx"), ["src/main.ts"], { cwd: path.join(import.meta.dirname, ".."), env, stdio: ["ignore", "pipe", "pipe"] });
+  // One process (no tsx CLI wrapper), so SIGKILL really kills the worker that holds the job.
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: path.join(import.meta.dirname, ".."), env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));
@@ -92,6 +93,7 @@ describe("worker", () => {
     // The lock (2 s in this test) lapses, the job is detected as stalled and runs again from the start.
     const done = await waitForRun(run.id, "SUCCEEDED", 60_000);
     expect(done.result).toMatchObject({ steps: 40 });
+    expect(done.attempts).toBe(2);
     expect(await db.jobRun.count({ where: { id: run.id } })).toBe(1);
     rescuer.child.kill("SIGTERM");
     expect(await exited(rescuer.child)).toBe(0);

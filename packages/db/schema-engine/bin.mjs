@@ -156,14 +156,33 @@ function getEngine() {
   return engine;
 }
 
+/**
+ * The wasm engine's evaluateDataLoss and createMigration cannot reach a shadow database: they read the schema the
+ * migrations produce from a cache that diagnoseMigrationHistory fills, keyed by the migrations applied at the time.
+ * So when `migrate dev` has just applied pending migrations (a fresh database, a teammate's new migration) they fail
+ * with this message. Diagnosing the now fully applied history fills the cache; the call is then retried once.
+ */
+const UNCACHED_MIGRATIONS_ERROR = "shadow DB must be provided through an external factory";
+const readsMigrationsCache = new Set(["evaluateDataLoss", "createMigration"]);
+
+async function callEngine(schemaEngine, method, params) {
+  try {
+    return await schemaEngine[rpcMethods[method]](params);
+  } catch (error) {
+    if (!readsMigrationsCache.has(method) || !error.message?.includes(UNCACHED_MIGRATIONS_ERROR)) throw error;
+    const { migrationsList, filters } = params;
+    await schemaEngine.diagnoseMigrationHistory({ migrationsList, filters, optInToShadowDatabase: true });
+    return schemaEngine[rpcMethods[method]](params);
+  }
+}
+
 let printRequests = 0;
 
 async function call(method, params) {
   if (!Object.hasOwn(rpcMethods, method)) {
     throw Object.assign(new Error(`Method not found: ${method}`), { rpcCode: -32601 });
   }
-  const schemaEngine = await getEngine();
-  const result = await schemaEngine[rpcMethods[method]](params);
+  const result = await callEngine(await getEngine(), method, params);
   if (method === "diff") {
     // The native engine hands the diff to the CLI to print (a `print` request), then answers without it. The CLI
     // handles our lines in order, so the text is printed before it sees the answer; its reply needs no waiting for.
