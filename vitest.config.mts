@@ -10,6 +10,7 @@ export default defineConfig({
     projects: [
       { test: { name: "policy", root: "packages/policy", include: ["test/**/*.test.ts"] } },
       { test: { name: "db", root: "packages/db", include: ["test/**/*.test.ts"] } },
+      { test: { name: "demo", root: "packages/demo", include: ["test/**/*.test.ts"] } },
       {
         resolve: { alias: { ...serverOnly, "~": path.join(here, "apps/web/src") } },
         test: { name: "web", root: "apps/web", include: ["test/**/*.test.ts"], testTimeout: 30_000 },

@@ -32,6 +32,7 @@ globalThis.PRISMA_WASM_PANIC_REGISTRY = {
   },
 };
 
+// Options the wasm engine cannot honour (--extension-types) are left out, so parseArgs rejects them loudly.
 const { values: args, positionals } = parseArgs({
   options: {
     datamodels: { type: "string", multiple: true },
@@ -111,7 +112,7 @@ const cliCommands = {
 };
 
 if (positionals[0] === "cli") {
-  const command = cliCommands[positionals[1]];
+  const command = Object.hasOwn(cliCommands, positionals[1]) && cliCommands[positionals[1]];
   if (!command) {
     log("ERROR", { message: `Unknown cli command: ${positionals.slice(1).join(" ")}` });
     process.exit(1);

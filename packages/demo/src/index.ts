@@ -1,0 +1,2 @@
+export { studyDataset, defaultDataset, DEMO_DATASET_VERSION, type DemoObject, type DatasetOptions } from "./dataset.ts";
+export { createRandom, type Random } from "./random.ts";
