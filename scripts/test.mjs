@@ -5,8 +5,10 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { ensureServices, ensureDatabase, dropDatabase } from "./lib/services.mjs";
-import { onShutdown, run, stopAll } from "./lib/processes.mjs";
-import { buildWeb, dbPackage, migrate, startWeb, startWorker, waitForHttp } from "./lib/platform.mjs";
+import { onShutdown, run, stopAll, waitFor } from "./lib/processes.mjs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import { buildWeb, dbPackage, migrate, startDemoClouds, startWeb, startWorker, waitForHttp } from "./lib/platform.mjs";
 import { ensureChromium } from "./lib/chromium.mjs";
 import { root } from "./lib/paths.mjs";
 
@@ -20,12 +22,14 @@ const runId = `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
 let testDbUrl;
 let redisUrl;
 const prefix = `crossdock-test-${runId}`;
+const scratch = mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
 
 async function cleanup() {
   await stopAll().catch(() => {});
 }
 
 async function cleanupData() {
+  rmSync(scratch, { recursive: true, force: true });
   if (testDbUrl && !process.env.KEEP_TEST_DB) await dropDatabase(testDbUrl).catch((e) => console.error(`[test] could not drop the test database: ${e.message}`));
   if (redisUrl) {
     const { Redis } = await import("ioredis");
@@ -54,6 +58,7 @@ try {
     NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
     CREDENTIALS_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
     REDIS_PREFIX: prefix,
+    LOCAL_STORAGE_ROOT: path.join(scratch, "local-storage"),
     NODE_ENV: "test",
     TURBO_TELEMETRY_DISABLED: "1",
     NEXT_TELEMETRY_DISABLED: "1",
@@ -70,6 +75,7 @@ try {
   if (stage("typecheck")) {
     section("typecheck");
     await run(bin("turbo"), ["run", "typecheck", "--output-logs=errors-only"], { env, cwd: root });
+    await run(bin("tsc"), ["--noEmit", "-p", "scripts"], { env, cwd: root });
   }
   if (stage("migrations")) {
     section("schema.prisma vs prisma/migrations");
@@ -86,11 +92,21 @@ try {
     section("end-to-end tests (Playwright, Chromium)");
     const executablePath = await ensureChromium();
     const port = Number(process.env.E2E_PORT ?? 3100);
-    const e2eEnv = { ...env, NODE_ENV: "production", NEXTAUTH_URL: `http://localhost:${port}`, WORKER_LOCK_MS: "5000" };
+    const e2eEnv = {
+      ...env,
+      NODE_ENV: "production",
+      NEXTAUTH_URL: `http://localhost:${port}`,
+      WORKER_LOCK_MS: "5000",
+      DEMO_DATASET: "small",
+      DEMO_CLOUDS_FILE: path.join(scratch, "demo-clouds.json"),
+      DEMO_USER_PASSWORD: "demo-e2e-password-1",
+    };
+    startDemoClouds(e2eEnv);
     await buildWeb(e2eEnv);
     startWeb(e2eEnv, port);
     startWorker(e2eEnv);
     await waitForHttp(`http://127.0.0.1:${port}/sign-up`);
+    await waitFor("the demo clouds", () => existsSync(e2eEnv.DEMO_CLOUDS_FILE), { timeoutMs: 120_000 });
     await run(bin("playwright"), ["test", "--config", "e2e/playwright.config.ts", ...passThrough], {
       env: { ...e2eEnv, BASE_URL: `http://localhost:${port}`, CHROMIUM_PATH: executablePath },
       cwd: root,

@@ -2,6 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
+    name: "providers",
     include: ["test/**/*.test.ts"],
     pool: "forks",
     // The conformance suite measures live memory: let it force a GC between samples.

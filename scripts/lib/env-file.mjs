@@ -20,6 +20,8 @@ export function parseEnv(text) {
 const generated = {
   NEXTAUTH_SECRET: () => randomBytes(32).toString("base64url"),
   CREDENTIALS_ENCRYPTION_KEY: () => randomBytes(32).toString("base64"),
+  // Signs in demo@crossdock.local, the owner of the demo organization `npm start` sets up.
+  DEMO_USER_PASSWORD: () => `demo-${randomBytes(6).toString("base64url")}`,
 };
 
 /** Returns the environment for child processes: process.env over .env.local, secrets created when absent. */

@@ -1,4 +1,5 @@
 // Starting Crossdock's own processes (web, worker) and preparing the database: shared by start and test.
+import { rmSync } from "node:fs";
 import path from "node:path";
 import { root } from "./paths.mjs";
 import { run, spawnTethered, waitFor } from "./processes.mjs";
@@ -33,6 +34,13 @@ export function startWeb(env, port) {
 export function startWorker(env) {
   // `node --import tsx` keeps the worker one process: signals reach it directly, nothing is left behind.
   return spawnTethered("worker", process.execPath, ["--import", "tsx", "src/main.ts"], { env, cwd: path.join(root, "apps", "worker") });
+}
+
+/** The emulated clouds with the demo data set; their configs land in DEMO_CLOUDS_FILE for the web app. */
+export function startDemoClouds(env) {
+  env.DEMO_CLOUDS_FILE ??= path.join(root, ".data", "demo-clouds.json");
+  rmSync(env.DEMO_CLOUDS_FILE, { force: true });
+  return spawnTethered("demo clouds", process.execPath, ["--import", "tsx", "scripts/demo-clouds.ts"], { env: { ...env, NODE_NO_WARNINGS: "1" }, cwd: root });
 }
 
 export async function waitForHttp(url, timeoutMs = 120_000) {

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TRPCError } from "@trpc/server";
 import { db } from "@crossdock/db";
+import { openObjectStore } from "@crossdock/providers";
 import { appRouter } from "~/server/routers/_app";
+import { localRoot } from "~/server/services/storage-accounts";
 import { callerFor, inviteAndJoin, signUp } from "./harness";
 
 // Organization A's owner calls every procedure with organization B's ids (and B's cookie) and must get nothing of B.
@@ -12,6 +14,7 @@ let bInvitationId: string;
 let bRunId: string;
 let bMembershipId: string;
 let bSnapshot: () => Promise<unknown>;
+let bAccountId: string;
 
 const codeOf = (promise: Promise<unknown>) =>
   promise.then(
@@ -26,6 +29,10 @@ beforeAll(async () => {
   bInvitationId = (await b.as().invitation.create({ email: "dave@b.example", role: "ADMIN" })).id;
   bRunId = (await b.as().job.runMaintenance({ steps: 1, stepMs: 0 })).id;
   bMembershipId = (await db().membership.findFirstOrThrow({ where: { organizationId: b.organizationId, userId: bMember.userId } })).id;
+  bAccountId = (await b.as().storage.create({ name: "B disk", form: { provider: "local" } })).id;
+  const bStore = openObjectStore({ provider: "local", rootDir: localRoot(b.organizationId, bAccountId) });
+  await bStore.createBucket("b-private");
+  await bStore.writeObject("b-private", "patients.csv", "id,name\n1,Bob\n");
   // Everything of B that a call from A could change.
   bSnapshot = async () => ({
     org: await db().organization.findUnique({ where: { id: b.organizationId } }),
@@ -33,6 +40,7 @@ beforeAll(async () => {
     invitations: await db().invitation.findMany({ where: { organizationId: b.organizationId }, orderBy: { id: "asc" } }),
     runs: await db().jobRun.count({ where: { organizationId: b.organizationId } }),
     audit: await db().auditEvent.count({ where: { organizationId: b.organizationId } }),
+    accounts: await db().storageAccount.findMany({ where: { organizationId: b.organizationId }, orderBy: { id: "asc" } }),
   });
 });
 
@@ -111,6 +119,43 @@ const attempts: Record<string, () => Promise<void>> = {
   "job.runMaintenance": async () => {
     const { id } = await a.as(b.organizationId).job.runMaintenance({ steps: 1, stepMs: 0 });
     expect((await db().jobRun.findUniqueOrThrow({ where: { id } })).organizationId).toBe(a.organizationId);
+  },
+  "storage.list": async () => {
+    expect((await a.as(b.organizationId).storage.list()).map((x) => x.id)).not.toContain(bAccountId);
+  },
+  "storage.get": async () => {
+    expect(await codeOf(a.as(b.organizationId).storage.get({ id: bAccountId }))).toBe("NOT_FOUND");
+  },
+  "storage.create": async () => {
+    const created = await a.as(b.organizationId).storage.create({ name: "B disk", form: { provider: "local" } });
+    expect((await db().storageAccount.findUniqueOrThrow({ where: { id: created.id } })).organizationId).toBe(a.organizationId);
+  },
+  "storage.update": async () => {
+    expect(await codeOf(a.as(b.organizationId).storage.update({ id: bAccountId, name: "Stolen", form: { provider: "local" } }))).toBe("NOT_FOUND");
+  },
+  "storage.delete": async () => {
+    expect(await codeOf(a.as(b.organizationId).storage.delete({ id: bAccountId }))).toBe("NOT_FOUND");
+  },
+  "storage.testForm": async () => {
+    expect(await codeOf(a.as(b.organizationId).storage.testForm({ id: bAccountId, form: { provider: "local" } }))).toBe("NOT_FOUND");
+  },
+  "storage.test": async () => {
+    expect(await codeOf(a.as(b.organizationId).storage.test({ id: bAccountId }))).toBe("NOT_FOUND");
+  },
+  "storage.buckets": async () => {
+    expect(await codeOf(a.as(b.organizationId).storage.buckets({ id: bAccountId }))).toBe("NOT_FOUND");
+  },
+  "storage.objects": async () => {
+    expect(await codeOf(a.as(b.organizationId).storage.objects({ id: bAccountId, bucket: "b-private", prefix: "" }))).toBe("NOT_FOUND");
+  },
+  "storage.object": async () => {
+    expect(await codeOf(a.as(b.organizationId).storage.object({ id: bAccountId, bucket: "b-private", key: "patients.csv" }))).toBe("NOT_FOUND");
+  },
+  "storage.demoClouds": async () => {
+    expect(await a.as(b.organizationId).storage.demoClouds()).toEqual([]);
+  },
+  "storage.addDemoClouds": async () => {
+    expect(await a.as(b.organizationId).storage.addDemoClouds()).toEqual([]);
   },
   "notification.list": async () => {
     const bNotes = await db().notification.findMany({ where: { organizationId: b.organizationId } });

@@ -1,3 +1,4 @@
+import path from "node:path";
 import { z } from "zod";
 
 /** Every environment variable Crossdock reads, validated once at start. The README's configuration table mirrors this. */
@@ -10,6 +11,10 @@ const schema = z.object({
   CREDENTIALS_ENCRYPTION_KEY: z
     .string()
     .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes, base64-encoded (npm start generates one into .env.local)"),
+  /** Where "Crossdock disk" storage accounts keep their objects (one folder per organization and account). */
+  LOCAL_STORAGE_ROOT: z.string().min(1).default(path.resolve(".data", "local-storage")),
+  /** JSON file written by `npm start` describing the running demo clouds (absent: no demo clouds). */
+  DEMO_CLOUDS_FILE: z.string().optional(),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
 });
 

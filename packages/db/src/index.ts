@@ -3,3 +3,8 @@ export { forTenant, CrossTenantWriteError, type TenantDb } from "./tenant.ts";
 export { recordAudit, type AuditEntry } from "./audit.ts";
 export { Prisma, Role, JobStatus } from "./generated/prisma/client.ts";
 export type { User, Organization, Membership, Invitation, AuditEvent, Notification, JobRun } from "./generated/prisma/client.ts";
+export { keyringFromEnv, sealSecret, openSecret, keyId, SecretError, type Keyring, type Sealed } from "./secrets.ts";
+export type { StorageAccount } from "./generated/prisma/client.ts";
+export { StorageProvider } from "./generated/prisma/client.ts";
+export { hashPassword, verifyPassword, passwordProblem } from "./passwords.ts";
+export { rotateStorageSecrets } from "./rotate-secrets.ts";

@@ -12,6 +12,11 @@ const tenantModels = {
   auditEvents: "auditEvent",
   notifications: "notification",
   jobRuns: "jobRun",
+  storageAccounts: "storageAccount",
+  migrations: "migration",
+  migrationShards: "migrationShard",
+  migrationObjects: "migrationObject",
+  usageRecords: "usageRecord",
 } as const;
 
 type TenantModels = typeof tenantModels;

@@ -4,7 +4,7 @@ import { getServerSession } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
 import { db } from "@crossdock/db";
-import { verifyPassword } from "./services/passwords";
+import { verifyPassword } from "@crossdock/db";
 import { clearSignInFailures, recordSignInFailure, signInBlockedFor } from "./services/rate-limit";
 import { requestIp } from "./request-ip";
 

@@ -25,6 +25,7 @@ export function AppShell({ children }: { children: ReactNode }) {
   const role = me.data?.active?.role;
   const nav = [
     { href: "/dashboard", label: "Overview", show: true },
+    { href: "/storage", label: "Storage", show: true },
     { href: "/members", label: "Members", show: true },
     { href: "/jobs", label: "Jobs", show: true },
     { href: "/audit", label: "Audit log", show: !!role && roleAtLeast(role, "ADMIN") },

@@ -5,6 +5,7 @@ import { memberRouter } from "./member";
 import { invitationRouter } from "./invitation";
 import { auditRouter } from "./audit";
 import { jobRouter, notificationRouter } from "./job";
+import { storageRouter } from "./storage";
 
 export const appRouter = router({
   auth: authRouter,
@@ -14,6 +15,7 @@ export const appRouter = router({
   audit: auditRouter,
   job: jobRouter,
   notification: notificationRouter,
+  storage: storageRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -4,7 +4,7 @@ import { TRPCError } from "@trpc/server";
 import { db, forTenant, recordAudit, Prisma, type Role, type TenantDb } from "@crossdock/db";
 import { canChangeMember, canInvite } from "@crossdock/policy";
 import { enqueueJob } from "@crossdock/jobs";
-import { hashPassword, passwordProblem } from "./passwords";
+import { hashPassword, passwordProblem } from "@crossdock/db";
 import { jobQueue } from "../redis";
 
 export const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;

@@ -1,0 +1,22 @@
+import type { Db } from "./client.ts";
+import { openSecret, sealSecret, type Keyring } from "./secrets.ts";
+
+/**
+ * Re-seals every stored storage credential under `next`'s current key, in one transaction: if any
+ * secret cannot be opened, nothing changes. Returns how many were re-sealed. `only` limits it to one
+ * organization (tests share a database).
+ */
+export async function rotateStorageSecrets(db: Db, next: Keyring, only?: { organizationId: string }): Promise<number> {
+  return db.$transaction(
+    async (tx) => {
+      const accounts = await tx.storageAccount.findMany({ where: { secretCiphertext: { not: null }, ...only }, select: { id: true, organizationId: true, secretCiphertext: true } });
+      for (const account of accounts) {
+        const boundTo = `${account.organizationId}:${account.id}`;
+        const sealed = sealSecret(openSecret(account.secretCiphertext!, boundTo, next), boundTo, next);
+        await tx.storageAccount.update({ where: { id: account.id }, data: { secretCiphertext: sealed.ciphertext, secretKeyId: sealed.keyId } });
+      }
+      return accounts.length;
+    },
+    { timeout: 120_000 },
+  );
+}

@@ -1,0 +1,46 @@
+import { createHash } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { ContentHasher, crc32c, crc32cFromBase64, crc32cHex, crc32cUpdate, mismatchedHashes } from "../src/hashing.ts";
+
+describe("crc32c", () => {
+  it("matches the published check values", () => {
+    // RFC 3720 (iSCSI) appendix B.4 and the CRC catalogue check value.
+    expect(crc32cHex(crc32c("123456789"))).toBe("e3069283");
+    expect(crc32cHex(crc32c(new Uint8Array(32)))).toBe("8a9136aa");
+    expect(crc32cHex(crc32c(new Uint8Array(32).fill(0xff)))).toBe("62a8ab43");
+    expect(crc32cHex(crc32c(Uint8Array.from({ length: 32 }, (_, i) => i)))).toBe("46dd794e");
+    expect(crc32cHex(crc32c(Uint8Array.from({ length: 32 }, (_, i) => 31 - i)))).toBe("113fdb5c");
+    expect(crc32cHex(crc32c(""))).toBe("00000000");
+    expect(crc32cHex(crc32c("The quick brown fox jumps over the lazy dog"))).toBe("22620404");
+  });
+
+  it("is the same computed in one go or in pieces of any size", () => {
+    const data = Buffer.from(Array.from({ length: 10_007 }, (_, i) => (i * 7919) & 0xff));
+    const whole = crc32c(data);
+    for (const step of [1, 3, 8, 13, 4096]) {
+      let crc = 0;
+      for (let i = 0; i < data.length; i += step) crc = crc32cUpdate(crc, data.subarray(i, i + step));
+      expect(crc).toBe(whole);
+    }
+  });
+
+  it("reads the base64 form GCS and S3 use", () => {
+    expect(crc32cFromBase64("4waSgw==")).toBe("e3069283");
+    expect(crc32cFromBase64("AAA=")).toBeUndefined();
+  });
+});
+
+describe("ContentHasher", () => {
+  it("computes MD5 and CRC32C together and counts bytes", () => {
+    const h = new ContentHasher();
+    h.update(Buffer.from("12345"));
+    h.update(Buffer.from("6789"));
+    expect(h.digest()).toEqual({ md5: createHash("md5").update("123456789").digest("hex"), crc32c: "e3069283" });
+    expect(h.bytes).toBe(9);
+  });
+
+  it("reports which hashes disagree, ignoring absent ones", () => {
+    expect(mismatchedHashes({ md5: "aa", crc32c: "bb" }, { md5: "AA", crc32c: "cc" })).toEqual(["crc32c"]);
+    expect(mismatchedHashes({ md5: "aa" }, { crc32c: "cc" })).toEqual([]);
+  });
+});
