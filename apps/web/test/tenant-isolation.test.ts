@@ -3,7 +3,7 @@ import { TRPCError } from "@trpc/server";
 import { db } from "@crossdock/db";
 import { openObjectStore } from "@crossdock/providers";
 import { appRouter } from "~/server/routers/_app";
-import { localRoot } from "~/server/services/storage-accounts";
+import { localRoot } from "@crossdock/storage";
 import { callerFor, inviteAndJoin, signUp } from "./harness";
 
 // Organization A's owner calls every procedure with organization B's ids (and B's cookie) and must get nothing of B.

@@ -1,9 +1,10 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { TenantDb } from "@crossdock/db";
+import { readDemoClouds } from "@crossdock/storage";
 import { orgProcedure, router } from "../trpc";
 import {
-  accountFormSchema, checkAccount, checkForm, createAccount, deleteAccount, openAccountStore, publicAccount, readDemoClouds, toTRPCError, updateAccount,
+  accountFormSchema, checkAccount, checkForm, createAccount, deleteAccount, openAccountStore, publicAccount, toTRPCError, updateAccount,
 } from "../services/storage-accounts";
 
 const id = z.string().min(1).max(64);

@@ -1,12 +1,10 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { db, forTenant, keyringFromEnv, openSecret, recordAudit, sealSecret, type StorageAccount, type TenantDb } from "@crossdock/db";
+import { db, forTenant, keyringFromEnv, recordAudit, sealSecret, type StorageAccount, type TenantDb } from "@crossdock/db";
+import { DemoCloudsUnavailableError, openAccountSecrets, openAccountStore as openStoredAccount, secretBinding, storeConfig } from "@crossdock/storage";
 import { isObjectStoreError, objectStoreConfigSchema, openObjectStore, type ErrorKind, type ObjectStore, type ObjectStoreConfigInput } from "@crossdock/providers";
-import { env } from "../env";
 import type { Actor } from "./organizations";
 
 /** What each account form sends. Secret fields may be left empty on edit to keep the stored value. */
@@ -71,10 +69,6 @@ export function toTRPCError(error: unknown): never {
   throw new TRPCError({ code: kindCode[explained.kind], message: explained.message, cause: error });
 }
 
-export function localRoot(organizationId: string, accountId: string) {
-  return path.join(env().LOCAL_STORAGE_ROOT, organizationId, accountId);
-}
-
 function splitForm(form: AccountForm) {
   const secrets: Record<string, string> = {};
   const settings: Record<string, unknown> = {};
@@ -86,36 +80,23 @@ function splitForm(form: AccountForm) {
   return { settings, secrets };
 }
 
-const boundTo = (account: { organizationId: string; id: string }) => `${account.organizationId}:${account.id}`;
-
-/** The full provider configuration of a stored account (secrets decrypted, server side only). */
-export function accountConfig(account: Pick<StorageAccount, "id" | "organizationId" | "provider" | "settings" | "secretCiphertext">): ObjectStoreConfigInput {
-  const secrets = account.secretCiphertext ? openSecret<Record<string, string>>(account.secretCiphertext, boundTo(account), keyringFromEnv()) : {};
-  return toStoreConfig(account.provider, account.organizationId, account.id, { ...(account.settings as Record<string, unknown>), ...secrets });
-}
-
-function toStoreConfig(provider: AccountForm["provider"], organizationId: string, accountId: string, fields: Record<string, unknown>): ObjectStoreConfigInput {
-  if (fields.demoCloud) {
-    const demo = readDemoClouds().find((c) => c.name === fields.demoCloud);
-    if (!demo) throw new TRPCError({ code: "PRECONDITION_FAILED", message: "The demo clouds are not running: they run with `npm start`." });
-    return demo.config;
-  }
-  switch (provider) {
-    case "local":
-      return { provider, rootDir: localRoot(organizationId, accountId) };
-    case "gcs": {
-      const { credentials, ...rest } = fields;
-      return { provider, ...(rest as { projectId: string }), ...(credentials ? { credentials: String(credentials) } : {}) };
-    }
-    default:
-      return { provider, ...fields } as ObjectStoreConfigInput;
-  }
-}
-
 /** Opens a stored account's store with short retries: the web app answers people, it does not wait minutes. */
 export function openAccountStore(account: StorageAccount): ObjectStore {
-  const config = accountConfig(account);
-  return openObjectStore({ ...config, retry: { maxAttempts: 3, maxDelayMs: 2_000, ...config.retry }, requestTimeoutMs: config.requestTimeoutMs ?? 15_000 });
+  try {
+    return openStoredAccount(account, { retry: { maxAttempts: 3, maxDelayMs: 2_000 }, requestTimeoutMs: 15_000 });
+  } catch (error) {
+    if (error instanceof DemoCloudsUnavailableError) throw new TRPCError({ code: "PRECONDITION_FAILED", message: error.message });
+    throw error;
+  }
+}
+
+function toStoreConfig(...args: Parameters<typeof storeConfig>) {
+  try {
+    return storeConfig(...args);
+  } catch (error) {
+    if (error instanceof DemoCloudsUnavailableError) throw new TRPCError({ code: "PRECONDITION_FAILED", message: error.message });
+    throw error;
+  }
 }
 
 function validateConfig(config: ObjectStoreConfigInput) {
@@ -146,7 +127,7 @@ async function check(store: ObjectStore): Promise<CheckResult> {
 /** Test connection for a form that is not saved yet (secrets travel once, in, and are not stored). */
 export async function checkForm(organizationId: string, form: AccountForm, existing?: StorageAccount): Promise<CheckResult> {
   const { settings, secrets } = splitForm(form);
-  const kept = existing?.secretCiphertext ? openSecret<Record<string, string>>(existing.secretCiphertext, boundTo(existing), keyringFromEnv()) : {};
+  const kept = existing ? openAccountSecrets(existing) : {};
   const config = toStoreConfig(form.provider, organizationId, existing?.id ?? "unsaved", { ...settings, ...kept, ...secrets });
   validateConfig(config);
   if (form.provider === "local") return { ok: true, buckets: [] };
@@ -184,7 +165,7 @@ export async function createAccount(tenant: TenantDb, actor: Actor, name: string
   const required = secretFields[form.provider].filter((f) => f !== "credentials" && !secrets[f]);
   if (required.length && !demoCloud) throw new TRPCError({ code: "BAD_REQUEST", message: `Enter the ${required.join(", ")}.` });
   validateConfig(toStoreConfig(form.provider, tenant.organizationId, id, { ...settings, ...secrets, demoCloud }));
-  const sealed = Object.keys(secrets).length ? sealSecret(secrets, boundTo({ organizationId: tenant.organizationId, id }), keyringFromEnv()) : null;
+  const sealed = Object.keys(secrets).length ? sealSecret(secrets, secretBinding({ organizationId: tenant.organizationId, id }), keyringFromEnv()) : null;
   try {
     return await db().$transaction(async (tx) => {
       const scoped = forTenant(tx, tenant.organizationId);
@@ -203,10 +184,10 @@ export async function createAccount(tenant: TenantDb, actor: Actor, name: string
 export async function updateAccount(tenant: TenantDb, actor: Actor, account: StorageAccount, name: string, form: AccountForm) {
   if (form.provider !== account.provider) throw new TRPCError({ code: "BAD_REQUEST", message: "The provider of an account cannot change; add a new account instead." });
   const { settings, secrets } = splitForm(form);
-  const kept = account.secretCiphertext ? openSecret<Record<string, string>>(account.secretCiphertext, boundTo(account), keyringFromEnv()) : {};
+  const kept = openAccountSecrets(account);
   const merged = { ...kept, ...secrets };
   validateConfig(toStoreConfig(form.provider, tenant.organizationId, account.id, { ...settings, ...merged }));
-  const sealed = Object.keys(merged).length ? sealSecret(merged, boundTo(account), keyringFromEnv()) : null;
+  const sealed = Object.keys(merged).length ? sealSecret(merged, secretBinding(account), keyringFromEnv()) : null;
   return db().$transaction(async (tx) => {
     const scoped = forTenant(tx, tenant.organizationId);
     const updated = await scoped.storageAccounts.update({
@@ -230,21 +211,3 @@ export async function deleteAccount(tenant: TenantDb, actor: Actor, accountId: s
   });
 }
 
-export interface DemoCloud {
-  name: string;
-  label: string;
-  provider: AccountForm["provider"];
-  bucket: string;
-  config: ObjectStoreConfigInput;
-}
-
-/** The demo clouds `npm start` runs (written by scripts/demo-clouds), or none. */
-export function readDemoClouds(): DemoCloud[] {
-  const file = env().DEMO_CLOUDS_FILE;
-  if (!file) return [];
-  try {
-    return JSON.parse(readFileSync(file, "utf8")).clouds as DemoCloud[];
-  } catch {
-    return [];
-  }
-}
