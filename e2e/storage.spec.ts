@@ -28,12 +28,12 @@ test("add S3-compatible and Azure accounts, test them, browse and download; secr
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page.getByRole("heading", { name: "Northwind Genomics" })).toBeVisible();
 
-  // S3-compatible (fauxqs)
+  // S3-compatible (s3rver)
   await page.getByRole("navigation").getByRole("link", { name: "Storage" }).click();
   await page.getByRole("link", { name: "Add account" }).click();
   await page.getByLabel("Account name", { exact: true }).fill("Lab S3");
   await page.getByLabel(/^Endpoint/).fill(cloud("demo-s3").config.endpoint!);
-  await page.getByLabel("Access key id").fill("test");
+  await page.getByLabel("Access key id").fill(cloud("demo-s3").config.accessKeyId!);
   await page.getByLabel("Secret access key").fill(S3_SECRET);
   await page.getByLabel(/Path-style URLs/).check();
   await page.getByRole("button", { name: "Test connection" }).click();

@@ -1,4 +1,4 @@
-// The demo clouds `npm start` runs: emulated S3 (fauxqs), Azure Blob (azurite), GCS (firebase storage
+// The demo clouds `npm start` runs: emulated S3 (s3rver), Azure Blob (azurite), GCS (firebase storage
 // emulator) and a Crossdock disk, each holding the synthetic study data set, registered for the demo
 // organization. Runs until stopped (SIGTERM) or until its parent goes away.
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
@@ -6,7 +6,7 @@ import path from "node:path";
 import { createDb, forTenant, hashPassword, recordAudit } from "@crossdock/db";
 import { DEMO_DATASET_VERSION, seedStore, studyDataset } from "@crossdock/demo";
 import { openObjectStore, type ObjectStoreConfigInput } from "@crossdock/providers";
-import { startAzurite, startFauxqs, startFirebaseStorage, stopEmulators, type RunningEmulator } from "@crossdock/providers/emulators";
+import { startAzurite, startFirebaseStorage, startS3rver, stopEmulators, type RunningEmulator } from "@crossdock/providers/emulators";
 
 const BUCKET = "rcos-study";
 // DEMO_DATASET=small: a few hundred objects and no large files (the end-to-end tests use it).
@@ -76,13 +76,14 @@ async function registerDemoOrganization(clouds: DemoCloud[]) {
 }
 
 const started = Date.now();
-running = await Promise.all([startFauxqs(), startAzurite(), startFirebaseStorage("demo-crossdock")]);
+// s3rver, not fauxqs: fauxqs lists keys in locale order, not S3's byte order, which sync passes rely on.
+running = await Promise.all([startS3rver(), startAzurite(), startFirebaseStorage("demo-crossdock")]);
 const [s3, azure, gcs] = running;
 // Next to the clouds file: .data/ for npm start, a scratch folder for the tests.
 const localRoot = path.join(path.dirname(file), "demo-local");
 mkdirSync(localRoot, { recursive: true });
 const clouds: DemoCloud[] = [
-  { name: "demo-s3", label: "Demo S3 (fauxqs)", provider: "s3", bucket: BUCKET, config: s3!.config },
+  { name: "demo-s3", label: "Demo S3 (s3rver)", provider: "s3", bucket: BUCKET, config: s3!.config },
   { name: "demo-azure", label: "Demo Azure Blob (azurite)", provider: "azure", bucket: BUCKET, config: azure!.config },
   { name: "demo-gcs", label: "Demo Google Cloud Storage (emulator)", provider: "gcs", bucket: BUCKET, config: gcs!.config },
   { name: "demo-local", label: "Demo Crossdock disk", provider: "local", bucket: BUCKET, config: { provider: "local", rootDir: localRoot } },

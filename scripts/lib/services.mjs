@@ -7,7 +7,8 @@ import path from "node:path";
 import { run, spawnTethered, waitFor } from "./processes.mjs";
 import { root } from "./paths.mjs";
 
-const dataDir = path.join(root, ".data");
+// CROSSDOCK_DATA_DIR separates the service data of two checkouts (or two people) on one machine.
+const dataDir = process.env.CROSSDOCK_DATA_DIR ?? path.join(root, ".data");
 export const LOCAL_PG_PORT = Number(process.env.CROSSDOCK_PG_PORT ?? 54329);
 export const LOCAL_REDIS_PORT = Number(process.env.CROSSDOCK_REDIS_PORT ?? 63799);
 

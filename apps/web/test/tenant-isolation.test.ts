@@ -15,6 +15,7 @@ let bRunId: string;
 let bMembershipId: string;
 let bSnapshot: () => Promise<unknown>;
 let bAccountId: string;
+let bMigrationId: string;
 
 const codeOf = (promise: Promise<unknown>) =>
   promise.then(
@@ -33,6 +34,11 @@ beforeAll(async () => {
   const bStore = openObjectStore({ provider: "local", rootDir: localRoot(b.organizationId, bAccountId) });
   await bStore.createBucket("b-private");
   await bStore.writeObject("b-private", "patients.csv", "id,name\n1,Bob\n");
+  bMigrationId = (
+    await db().migration.create({
+      data: { organizationId: b.organizationId, name: "B move", sourceAccountId: bAccountId, sourceBucket: "b-private", destAccountId: bAccountId, destBucket: "b-copy", options: {}, state: "COPYING" },
+    })
+  ).id;
   // Everything of B that a call from A could change.
   bSnapshot = async () => ({
     org: await db().organization.findUnique({ where: { id: b.organizationId } }),
@@ -41,6 +47,7 @@ beforeAll(async () => {
     runs: await db().jobRun.count({ where: { organizationId: b.organizationId } }),
     audit: await db().auditEvent.count({ where: { organizationId: b.organizationId } }),
     accounts: await db().storageAccount.findMany({ where: { organizationId: b.organizationId }, orderBy: { id: "asc" } }),
+    migrations: await db().migration.findMany({ where: { organizationId: b.organizationId }, orderBy: { id: "asc" } }),
   });
 });
 
@@ -157,6 +164,28 @@ const attempts: Record<string, () => Promise<void>> = {
   "storage.addDemoClouds": async () => {
     expect(await a.as(b.organizationId).storage.addDemoClouds()).toEqual([]);
   },
+  "migration.list": async () => {
+    expect((await a.as(b.organizationId).migration.list()).map((m) => m.id)).not.toContain(bMigrationId);
+  },
+  "migration.get": async () => {
+    expect(await codeOf(a.as(b.organizationId).migration.get({ id: bMigrationId }))).toBe("NOT_FOUND");
+  },
+  "migration.dryRun": async () => {
+    const endpoint = { accountId: bAccountId, bucket: "b-private", prefix: "" };
+    expect(await codeOf(a.as(b.organizationId).migration.dryRun({ source: endpoint, destination: { ...endpoint, bucket: "x" }, options: {} }))).toBe("NOT_FOUND");
+  },
+  "migration.create": async () => {
+    const endpoint = { accountId: bAccountId, bucket: "b-private", prefix: "" };
+    expect(await codeOf(a.as(b.organizationId).migration.create({ name: "steal", source: endpoint, destination: { ...endpoint, bucket: "x" }, options: {} }))).toBe("NOT_FOUND");
+  },
+  ...Object.fromEntries(
+    (["pause", "resume", "cancel", "retry", "cutover"] as const).map((command) => [
+      `migration.${command}`,
+      async () => {
+        expect(await codeOf(a.as(b.organizationId).migration[command]({ id: bMigrationId }))).toBe("NOT_FOUND");
+      },
+    ]),
+  ),
   "notification.list": async () => {
     const bNotes = await db().notification.findMany({ where: { organizationId: b.organizationId } });
     const seen = await a.as(b.organizationId).notification.list();

@@ -3,6 +3,7 @@ import { Worker } from "bullmq";
 import { parseEnv } from "@crossdock/config";
 import { createDb } from "@crossdock/db";
 import { QUEUE_NAME, createRedis, runJob, type JobData } from "@crossdock/jobs";
+import { startMigrationWorker } from "./migrations.ts";
 
 const env = parseEnv(process.env, ["DATABASE_URL", "REDIS_URL", "REDIS_PREFIX", "WORKER_CONCURRENCY"]);
 // How long a job stays owned by a worker that stops answering (killed, frozen) before another takes it.
@@ -10,6 +11,9 @@ const lockDuration = Number(process.env.WORKER_LOCK_MS ?? 30_000);
 
 const db = createDb(env.DATABASE_URL, { max: env.WORKER_CONCURRENCY + 2 });
 const connection = createRedis(env.REDIS_URL, { blocking: true });
+const queueConnection = createRedis(env.REDIS_URL);
+// Shards copy many objects each (with their own per-object concurrency): a few at a time per process.
+const shardConcurrency = Number(process.env.MIGRATION_SHARD_CONCURRENCY ?? 2);
 
 const worker = new Worker<JobData>(
   QUEUE_NAME,
@@ -28,6 +32,8 @@ const worker = new Worker<JobData>(
   },
 );
 
+const migrations = startMigrationWorker({ db, connection: createRedis(env.REDIS_URL, { blocking: true }), queueConnection, prefix: env.REDIS_PREFIX, concurrency: shardConcurrency, lockDuration, log });
+
 worker.on("ready", () => log(`ready: queue ${QUEUE_NAME}, prefix ${env.REDIS_PREFIX}, concurrency ${env.WORKER_CONCURRENCY}`));
 worker.on("active", (job) => log(`started ${job.name} ${job.id}`));
 worker.on("completed", (job) => log(`completed ${job.name} ${job.id}`));
@@ -44,9 +50,10 @@ async function shutdown(signal: string) {
   closing = true;
   log(`${signal}: finishing running jobs, taking no new ones`);
   // close() waits for active jobs; anything it cannot finish stays in Redis and another worker resumes it.
-  await worker.close();
+  await Promise.all([worker.close(), migrations.close()]);
   await db.$disconnect();
   connection.disconnect();
+  queueConnection.disconnect();
   log("stopped");
   process.exit(0);
 }

@@ -2,3 +2,4 @@ export * from "./definitions.ts";
 export { createQueue, enqueueJob, type EnqueueOptions } from "./enqueue.ts";
 export { createRedis } from "./redis.ts";
 export { runJob, type JobContext } from "./handlers.ts";
+export { MIGRATION_QUEUE, createMigrationQueue, migrationEnqueuers, type MigrationJobData } from "./migration-queue.ts";

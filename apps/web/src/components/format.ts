@@ -14,3 +14,5 @@ export function formatBytes(bytes: number): string {
 }
 
 export const providerLabel: Record<string, string> = { s3: "S3-compatible", azure: "Azure Blob", gcs: "Google Cloud Storage", local: "Crossdock disk" };
+
+export const stateLabel = (state: string, paused = false) => (paused ? "paused" : state.toLowerCase().replaceAll("_", " "));

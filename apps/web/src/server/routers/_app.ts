@@ -6,6 +6,7 @@ import { invitationRouter } from "./invitation";
 import { auditRouter } from "./audit";
 import { jobRouter, notificationRouter } from "./job";
 import { storageRouter } from "./storage";
+import { migrationRouter } from "./migration";
 
 export const appRouter = router({
   auth: authRouter,
@@ -16,6 +17,7 @@ export const appRouter = router({
   job: jobRouter,
   notification: notificationRouter,
   storage: storageRouter,
+  migration: migrationRouter,
 });
 
 export type AppRouter = typeof appRouter;
