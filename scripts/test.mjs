@@ -76,6 +76,7 @@ try {
     section("typecheck");
     await run(bin("turbo"), ["run", "typecheck", "--output-logs=errors-only"], { env, cwd: root });
     await run(bin("tsc"), ["--noEmit", "-p", "scripts"], { env, cwd: root });
+    await run(bin("tsc"), ["--noEmit", "-p", "bench"], { env, cwd: root });
   }
   if (stage("migrations")) {
     section("schema.prisma vs prisma/migrations");
