@@ -84,6 +84,17 @@ describe("storage accounts", () => {
     expect(detail).toMatchObject({ size: 4, contentType: "text/plain", userMetadata: { study: "rcos" } });
   });
 
+  it("estimates a dry run with the organization's own egress prices", async () => {
+    const source = await owner.as().storage.create({ name: "Dry S3", form: s3Form("test") });
+    const dest = await owner.as().storage.create({ name: "Dry disk", form: { provider: "local" } });
+    const plan = { source: { accountId: source.id, bucket: "study", prefix: "cohort/" }, destination: { accountId: dest.id, bucket: "copy", prefix: "" }, options: {} };
+    const before = await owner.as().migration.dryRun(plan);
+    expect(before).toMatchObject({ objects: 131, pricePerGB: 0.09 });
+    await owner.as().organization.setPricing({ s3: 0.02, azure: 0.087, gcs: 0.12, local: 0 });
+    expect(await owner.as().migration.dryRun(plan)).toMatchObject({ objects: 131, bytes: before.bytes, pricePerGB: 0.02 });
+    expect(await refusal(owner.as().migration.dryRun({ ...plan, options: { include: ["[unclosed"] } }))).toMatchObject({ code: "BAD_REQUEST" });
+  });
+
   it("says bucket not found and object not found", async () => {
     const account = await owner.as().storage.create({ name: "Lab S3 again", form: s3Form("test") });
     expect(await refusal(owner.as().storage.objects({ id: account.id, bucket: "no-such-bucket", prefix: "" }))).toMatchObject({ code: "NOT_FOUND", message: expect.stringMatching(/^Bucket not found: /) });

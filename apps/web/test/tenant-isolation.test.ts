@@ -31,6 +31,7 @@ beforeAll(async () => {
   bRunId = (await b.as().job.runMaintenance({ steps: 1, stepMs: 0 })).id;
   bMembershipId = (await db().membership.findFirstOrThrow({ where: { organizationId: b.organizationId, userId: bMember.userId } })).id;
   bAccountId = (await b.as().storage.create({ name: "B disk", form: { provider: "local" } })).id;
+  await b.as().organization.setPricing({ s3: 0.01, azure: 0.01, gcs: 0.01, local: 0 });
   const bStore = openObjectStore({ provider: "local", rootDir: localRoot(b.organizationId, bAccountId) });
   await bStore.createBucket("b-private");
   await bStore.writeObject("b-private", "patients.csv", "id,name\n1,Bob\n");
@@ -75,6 +76,13 @@ const attempts: Record<string, () => Promise<void>> = {
   "organization.rename": async () => {
     await a.as(b.organizationId).organization.rename({ name: "Renamed A" });
     expect((await db().organization.findUniqueOrThrow({ where: { id: a.organizationId } })).name).toBe("Renamed A");
+  },
+  "organization.pricing": async () => {
+    expect((await a.as(b.organizationId).organization.pricing()).prices.s3).not.toBe(0.01);
+  },
+  "organization.setPricing": async () => {
+    await a.as(b.organizationId).organization.setPricing({ s3: 0.05, azure: 0.05, gcs: 0.05, local: 0 });
+    expect((await db().organization.findUniqueOrThrow({ where: { id: a.organizationId } })).egressPrices).toEqual({ s3: 0.05, azure: 0.05, gcs: 0.05, local: 0 });
   },
   "member.list": async () => {
     const members = await a.as(b.organizationId).member.list();

@@ -30,6 +30,7 @@ export function AppShell({ children }: { children: ReactNode }) {
     { href: "/members", label: "Members", show: true },
     { href: "/jobs", label: "Jobs", show: true },
     { href: "/audit", label: "Audit log", show: !!role && roleAtLeast(role, "ADMIN") },
+    { href: "/settings", label: "Settings", show: true },
   ];
   return (
     <div className="shell">

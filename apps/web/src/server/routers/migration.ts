@@ -5,7 +5,7 @@ import {
   cancelMigration, dryRun, migrationOptionsSchema, migrationProgress, pauseMigration, requestCutover, resumeMigration, retryFailed, serializeMigrationOptions,
 } from "@crossdock/migration";
 import { orgProcedure, router } from "../trpc";
-import { command, engineDeps, findMigration } from "../services/migrations";
+import { command, egressPrices, engineDeps, findMigration } from "../services/migrations";
 import { openAccountStore, toTRPCError } from "../services/storage-accounts";
 
 const id = z.string().min(1).max(64);
@@ -59,7 +59,7 @@ export const migrationRouter = router({
         return await dryRun(store, {
           sourceBucket: input.source.bucket, sourcePrefix: input.source.prefix, sourceRegion: settingsRegion(src.settings),
           destProvider: dst.provider, destRegion: settingsRegion(dst.settings), options: input.options,
-        });
+        }, (await egressPrices(ctx.tenant.organizationId)).prices);
       } catch (error) {
         return toTRPCError(error);
       } finally {

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { db, forTenant, recordAudit } from "@crossdock/db";
 import { ORG_COOKIE, authedProcedure, orgProcedure, router } from "../trpc";
 import { createOrganization } from "../services/organizations";
+import { egressPrices } from "../services/migrations";
 
 const name = z.string().trim().min(1, "Enter a name.").max(100);
 
@@ -31,4 +32,17 @@ export const organizationRouter = router({
     });
     return { id: ctx.tenant.organizationId, name: input.name };
   }),
+
+  /** The egress prices dry runs use: the organization's own, else the providers' first-tier list prices. */
+  pricing: orgProcedure("VIEWER").query(async ({ ctx }) => egressPrices(ctx.tenant.organizationId)),
+
+  setPricing: orgProcedure("ADMIN")
+    .input(z.object({ s3: z.number().min(0).max(10), azure: z.number().min(0).max(10), gcs: z.number().min(0).max(10), local: z.number().min(0).max(10) }))
+    .mutation(async ({ ctx, input }) => {
+      await db().$transaction(async (tx) => {
+        await tx.organization.update({ where: { id: ctx.tenant.organizationId }, data: { egressPrices: input } });
+        await recordAudit(forTenant(tx, ctx.tenant.organizationId), { actorId: ctx.userId, action: "organization.pricing_changed", targetType: "Organization", targetId: ctx.tenant.organizationId, ip: ctx.ip, details: input });
+      });
+      return egressPrices(ctx.tenant.organizationId);
+    }),
 });

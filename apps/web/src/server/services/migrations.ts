@@ -2,7 +2,7 @@ import "server-only";
 import { TRPCError } from "@trpc/server";
 import { db, type TenantDb } from "@crossdock/db";
 import { createMigrationQueue, migrationEnqueuers } from "@crossdock/jobs";
-import { MigrationCommandError, MigrationNotFoundError, type EngineDeps } from "@crossdock/migration";
+import { DEFAULT_EGRESS_PRICES, MigrationCommandError, MigrationNotFoundError, type EgressPriceTable, type EngineDeps } from "@crossdock/migration";
 import { env } from "../env";
 import { redis } from "../redis";
 import { openAccountStore } from "./storage-accounts";
@@ -30,4 +30,11 @@ export async function findMigration(tenant: TenantDb, id: string) {
   const migration = await tenant.migrations.findUnique({ where: { id }, include: { sourceAccount: true, destAccount: true } });
   if (!migration) throw new TRPCError({ code: "NOT_FOUND", message: "No migration with that id in this organization." });
   return migration;
+}
+
+/** The organization's egress price table (USD per GB by source provider), defaults filled in. */
+export async function egressPrices(organizationId: string): Promise<{ prices: EgressPriceTable; defaults: EgressPriceTable; custom: boolean }> {
+  const org = await db().organization.findUniqueOrThrow({ where: { id: organizationId }, select: { egressPrices: true } });
+  const custom = (org.egressPrices ?? null) as Partial<EgressPriceTable> | null;
+  return { prices: { ...DEFAULT_EGRESS_PRICES, ...custom }, defaults: DEFAULT_EGRESS_PRICES, custom: custom !== null };
 }
