@@ -148,7 +148,7 @@ export default function NewMigrationPage() {
               <tr><th>Objects to copy</th><td>{d.objects.toLocaleString("en-US")}</td></tr>
               <tr><th>Bytes to copy</th><td>{formatBytes(d.bytes)} ({d.bytes.toLocaleString("en-US")} bytes)</td></tr>
               <tr><th>Left out by filters</th><td>{d.excludedObjects.toLocaleString("en-US")} objects, {formatBytes(d.excludedBytes)}</td></tr>
-              <tr><th>Estimated egress cost</th><td>{d.freeEgress ? "free (same provider and region)" : `$${d.egressUsd.toFixed(2)} at $${d.pricePerGB}/GB`}</td></tr>
+              <tr><th>Estimated egress cost</th><td>{d.freeEgress ? "free (same provider and region)" : `${d.egressUsd < 0.01 && d.bytes > 0 ? "under $0.01" : `$${d.egressUsd.toFixed(2)}`} at $${d.pricePerGB}/GB`}</td></tr>
               <tr><th>Estimated duration</th><td>{d.estimatedSeconds < 90 ? `${Math.ceil(d.estimatedSeconds)} s` : `${Math.ceil(d.estimatedSeconds / 60)} min`} at {formatBytes(d.throughputBytesPerSec)}/s</td></tr>
             </tbody>
           </table>
