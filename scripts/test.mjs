@@ -20,6 +20,7 @@ const bin = (name) => path.join(root, "node_modules", ".bin", name);
 
 const runId = `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
 let testDbUrl;
+let e2eDbUrl;
 let redisUrl;
 const prefix = `crossdock-test-${runId}`;
 const scratch = mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
@@ -30,7 +31,9 @@ async function cleanup() {
 
 async function cleanupData() {
   rmSync(scratch, { recursive: true, force: true });
-  if (testDbUrl && !process.env.KEEP_TEST_DB) await dropDatabase(testDbUrl).catch((e) => console.error(`[test] could not drop the test database: ${e.message}`));
+  for (const url of [testDbUrl, e2eDbUrl]) {
+    if (url && !process.env.KEEP_TEST_DB) await dropDatabase(url).catch((e) => console.error(`[test] could not drop the test database: ${e.message}`));
+  }
   if (redisUrl) {
     const { Redis } = await import("ioredis");
     const redis = new Redis(redisUrl);
@@ -93,8 +96,13 @@ try {
     section("end-to-end tests (Playwright, Chromium)");
     const executablePath = await ensureChromium();
     const port = Number(process.env.E2E_PORT ?? 3100);
+    // A database and Redis prefix of its own: nothing the integration tests left queued runs here.
+    e2eDbUrl = `${testDbUrl}_e2e`;
+    await ensureDatabase(e2eDbUrl);
     const e2eEnv = {
       ...env,
+      DATABASE_URL: e2eDbUrl,
+      REDIS_PREFIX: `${prefix}-e2e`,
       NODE_ENV: "production",
       NEXTAUTH_URL: `http://localhost:${port}`,
       WORKER_LOCK_MS: "5000",
@@ -102,6 +110,7 @@ try {
       DEMO_CLOUDS_FILE: path.join(scratch, "demo-clouds.json"),
       DEMO_USER_PASSWORD: "demo-e2e-password-1",
     };
+    await migrate(e2eEnv);
     startDemoClouds(e2eEnv);
     await buildWeb(e2eEnv);
     startWeb(e2eEnv, port);
