@@ -1,2 +1,3 @@
 export * from "./access/roles.ts";
 export * from "./selection/index.ts";
+export * from "./deid/index.ts";
