@@ -7,6 +7,7 @@
 // Other flags: --only=small,large,plan  --runs=1  --s3=fauxqs|s3rver  --shard-concurrency=2  --small-concurrency=16
 //   --large-concurrency=4  --part-concurrency=4  --part-mib=8  --small-shard-objects=1000  --large-shard-mib=1024
 //   --diagnose (what the worker's database sessions wait on)  --profile=DIR (worker CPU profile)  --plan-heap-mib=N
+//   --preserve-metadata=false (Crossdock copies the content type only, like rclone without --metadata: no source HEAD)
 import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -47,6 +48,8 @@ const DIAGNOSE = process.argv.includes("--diagnose");
 const PROFILE_DIR = arg("profile", "");
 /** Also run the planner with V8's old space capped at this many MiB (tells garbage from retained memory). */
 const PLAN_HEAP_MIB = Number(arg("plan-heap-mib", "0"));
+/** The migration option preserveMetadata (default true: user metadata travels, which costs a HEAD per object on S3). */
+const PRESERVE_METADATA = arg("preserve-metadata", "true") !== "false";
 
 const DATABASE_URL = process.env.DATABASE_URL;
 const REDIS_URL = process.env.REDIS_URL;
@@ -182,7 +185,7 @@ async function runCrossdock(env: Env, sc: Scenario, run: number): Promise<Row> {
   const migrationId = await createMigration(
     env.tenant,
     { name: `bench ${sc.name} ${run}`, sourceAccountId: "bench-src", sourceBucket: env.sourceBucket, sourcePrefix: sc.prefix, destAccountId: "bench-dst", destBucket: container, destPrefix: sc.prefix },
-    { concurrency: sc.objectConcurrency, shard: sc.shard, verify: "hash" },
+    { concurrency: sc.objectConcurrency, shard: sc.shard, verify: "hash", preserveMetadata: PRESERVE_METADATA },
   );
   const prefix = `crossdock-bench-${process.pid}-${sc.name}-${run}`;
   env.redisPrefixes.push(prefix);
@@ -247,7 +250,7 @@ async function runCrossdock(env: Env, sc: Scenario, run: number): Promise<Row> {
       bytes,
       seconds: elapsed,
       peakMiB: peak.peakMiB,
-      note: `${shards.length} shards, ${SHARD_CONCURRENCY}x${sc.objectConcurrency}${sc.name === "large" ? `x${PART_CONCURRENCY} parts` : ""}; worker CPU ${((cpu / polled) * 100).toFixed(0)}%; idle RSS ${idle.toFixed(0)} MiB${failures}`,
+      note: `${shards.length} shards, ${SHARD_CONCURRENCY}x${sc.objectConcurrency}${PRESERVE_METADATA ? "" : ", no metadata"}${sc.name === "large" ? `x${PART_CONCURRENCY} parts` : ""}; worker CPU ${((cpu / polled) * 100).toFixed(0)}%; idle RSS ${idle.toFixed(0)} MiB${failures}`,
     };
   } finally {
     memory.stop();

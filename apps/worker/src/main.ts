@@ -14,6 +14,11 @@ const connection = createRedis(env.REDIS_URL, { blocking: true });
 const queueConnection = createRedis(env.REDIS_URL);
 // Shards copy many objects each (with their own per-object concurrency): a few at a time per process.
 const shardConcurrency = Number(process.env.MIGRATION_SHARD_CONCURRENCY ?? 2);
+// Migration jobs get a pool of their own, so general jobs and shards never starve each other of connections.
+// A running shard uses up to three at once (a batch of outcomes being recorded, the record lookup of the next
+// listing chunk, a heartbeat); on top: the planner, advance transactions and the recovery sweep.
+const migrationDbMax = Number(process.env.MIGRATION_DB_POOL_MAX ?? shardConcurrency * 3 + 4);
+const migrationDb = createDb(env.DATABASE_URL, { max: migrationDbMax });
 
 const worker = new Worker<JobData>(
   QUEUE_NAME,
@@ -32,7 +37,7 @@ const worker = new Worker<JobData>(
   },
 );
 
-const migrations = startMigrationWorker({ db, connection: createRedis(env.REDIS_URL, { blocking: true }), queueConnection, prefix: env.REDIS_PREFIX, concurrency: shardConcurrency, lockDuration, log });
+const migrations = startMigrationWorker({ db: migrationDb, connection: createRedis(env.REDIS_URL, { blocking: true }), queueConnection, prefix: env.REDIS_PREFIX, concurrency: shardConcurrency, lockDuration, log });
 
 worker.on("ready", () => log(`ready: queue ${QUEUE_NAME}, prefix ${env.REDIS_PREFIX}, concurrency ${env.WORKER_CONCURRENCY}`));
 worker.on("active", (job) => log(`started ${job.name} ${job.id}`));
@@ -51,7 +56,7 @@ async function shutdown(signal: string) {
   log(`${signal}: finishing running jobs, taking no new ones`);
   // close() waits for active jobs; anything it cannot finish stays in Redis and another worker resumes it.
   await Promise.all([worker.close(), migrations.close()]);
-  await db.$disconnect();
+  await Promise.all([db.$disconnect(), migrationDb.$disconnect()]);
   connection.disconnect();
   queueConnection.disconnect();
   log("stopped");

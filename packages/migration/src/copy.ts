@@ -1,5 +1,6 @@
 // Copies one object and proves it arrived: sizes always; with verify=hash the digests of what was read
 // against what the destination reports (or, when it reports none, against a re-read of the destination).
+// A streamed write whose own result already proves both (see writeProvesContent) is not HEADed again.
 import { ContentHasher, isObjectStoreError, transferObject, type ContentHashes, type HashName, type ObjectStore } from "@crossdock/providers";
 
 export interface CopyEndpoint {
@@ -52,26 +53,53 @@ function sameAccount(request: CopyRequest): boolean {
   return source.store.accountId === destination.store.accountId && source.store.capabilities.serverSideCopy;
 }
 
-async function copyOnce(request: CopyRequest): Promise<{ serverSide: boolean; size?: number; hashes?: ContentHashes }> {
-  const { source, destination, signal } = request;
-  if (request.preserveMetadata) {
-    const result = await transferObject(source, destination, { signal });
-    return { serverSide: result.serverSide, size: result.size, hashes: result.hashes };
-  }
-  // Metadata dropped on request: keep only the content type, which is part of what the bytes mean.
-  const info = await source.store.headObject(source.bucket, source.key);
-  const metadata = { contentType: info.contentType };
-  if (sameAccount(request)) {
-    await destination.store.copyObject(source, destination, { metadata, signal });
-    return { serverSide: true };
-  }
-  const read = await source.store.readObject(source.bucket, source.key, { signal });
-  const written = await destination.store.writeObject(destination.bucket, destination.key, read.body, { ...metadata, expectedHashes: info.hashes, signal });
-  return { serverSide: false, size: written.size, hashes: written.hashes };
+interface Copied {
+  serverSide: boolean;
+  /** Streamed copies: the bytes read (and written), their digests, and what the write returned. */
+  size?: number;
+  hashes?: ContentHashes;
+  etag?: string;
+  parts?: number;
 }
 
-async function verifyCopy(request: CopyRequest, copied: { serverSide: boolean; size?: number; hashes?: ContentHashes }): Promise<{ size: number; hashes: ContentHashes }> {
+async function copyOnce(request: CopyRequest): Promise<Copied> {
   const { source, destination, signal } = request;
+  if (!request.preserveMetadata && sameAccount(request)) {
+    // Metadata dropped on request: keep only the content type, which is part of what the bytes mean.
+    const info = await source.store.headObject(source.bucket, source.key);
+    await destination.store.copyObject(source, destination, { metadata: { contentType: info.contentType }, signal });
+    return { serverSide: true };
+  }
+  // Streamed without metadata: the GET's content type and digests are all it needs (no HEAD of the source).
+  const result = await transferObject(source, destination, { signal, metadata: request.preserveMetadata ? "all" : "content-type" });
+  return { serverSide: result.serverSide, size: result.size, hashes: result.hashes, etag: result.etag, parts: result.parts };
+}
+
+/**
+ * Whether a streamed write's own result proves the destination holds the bytes we streamed (size and, for
+ * verify=hash, the digests we computed on the way), so a HEAD of the destination would add nothing:
+ * - S3, one request: the PUT carried our Content-MD5 (S3 refuses a body that does not match it) and the ETag S3
+ *   returned, its MD5 of what it stored, equals ours. Multipart (ETag is no MD5) and SSE-KMS (ETag is no MD5, so
+ *   the comparison fails) keep the HEAD.
+ * - Azure: the Content-MD5 a HEAD reports is the one we set from the streamed bytes, and the size is what the
+ *   request(s) carried (staged blocks also carry a transactional MD5 the service checks); the HEAD only echoes.
+ * GCS and local disk keep the HEAD.
+ */
+function writeProvesContent(store: ObjectStore, copied: Copied): copied is Copied & { size: number; hashes: ContentHashes } {
+  if (copied.serverSide || copied.size === undefined || copied.hashes?.md5 === undefined) return false;
+  switch (store.provider) {
+    case "s3":
+      return copied.parts === 1 && copied.etag !== undefined && copied.etag.toLowerCase() === copied.hashes.md5;
+    case "azure":
+      return copied.parts !== undefined && copied.parts >= 1;
+    default:
+      return false;
+  }
+}
+
+async function verifyCopy(request: CopyRequest, copied: Copied): Promise<{ size: number; hashes: ContentHashes }> {
+  const { source, destination, signal } = request;
+  if (writeProvesContent(destination.store, copied)) return { size: copied.size, hashes: { ...copied.hashes } };
   const head = await destination.store.headObject(destination.bucket, destination.key);
   // Streamed: the bytes we read are the reference. Server-side: what the source holds now.
   const sourceInfo = copied.size === undefined ? await source.store.headObject(source.bucket, source.key) : undefined;

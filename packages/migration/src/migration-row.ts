@@ -40,11 +40,15 @@ export interface LockedMigration {
   options: unknown;
 }
 
-/** SELECT ... FOR UPDATE: whoever holds this decides the next transition; others wait, then see its result. */
+/**
+ * SELECT ... FOR NO KEY UPDATE: whoever holds this decides the next transition; others wait, then see its result.
+ * Not FOR UPDATE: that conflicts with the FOR KEY SHARE lock every MigrationObject / UsageRecord insert takes on
+ * this row through its foreign key, so a transition would stall (and be stalled by) every shard's recording.
+ */
 export async function lockMigration(tx: Tx, migrationId: string): Promise<LockedMigration | undefined> {
   const rows = await tx.$queryRaw<LockedMigration[]>`
     SELECT "id", "organizationId", "state"::text AS "state", "paused", "pass", "planComplete", "planCursor", "plannedShards", "cutoverRequested", "options"
-    FROM "Migration" WHERE "id" = ${migrationId} FOR UPDATE`;
+    FROM "Migration" WHERE "id" = ${migrationId} FOR NO KEY UPDATE`;
   return rows[0];
 }
 

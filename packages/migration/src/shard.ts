@@ -1,10 +1,18 @@
 // Runs one shard: the source range and its destination range side by side, each selected object decided
 // (new / changed / unchanged), copied with bounded concurrency, verified, and recorded together with its
 // ledger row, so a re-run (after a crash, or by a second worker) redoes nothing and bills nothing twice.
+//
+// Outcomes are buffered and written in batches (FLUSH_OBJECTS or FLUSH_MS, whichever comes first): one
+// transaction upserts the batch's MigrationObject rows, inserts its ledger rows (skipping versions already
+// billed) and sets the shard's counters under the lease. A crash loses at most the unflushed outcomes; their
+// objects are on the destination with no record, which the re-run adopts (records and bills them once).
+import { randomUUID } from "node:crypto";
+import { Prisma } from "@crossdock/db";
 import type { CompiledSelection } from "@crossdock/policy";
 import { isObjectStoreError, type ContentHashes, type ObjectStore, type ObjectSummary } from "@crossdock/providers";
 import { advanceMigration, SHARD_LEASE_MS } from "./advance.ts";
-import { copyAndVerify, isMismatch, VERIFY_ATTEMPTS } from "./copy.ts";
+import { copyAndVerify, isMismatch, VERIFY_ATTEMPTS, type CopyOutcome } from "./copy.ts";
+import { withDbRetry } from "./db-retry.ts";
 import type { EngineDeps } from "./deps.ts";
 import { inChunks, listRange, mergeListings, type MergedEntry } from "./listing.ts";
 import { accountRegion, destinationKey, loadMigration, tenantOf, TERMINAL_STATES, type MigrationWithAccounts } from "./migration-row.ts";
@@ -42,6 +50,45 @@ const TRANSIENT_KINDS = new Set(["Transient", "Throttled"]);
 /** This many transient failures in a row, with no success between, fail the shard (it is retried whole). */
 const TRANSIENT_RUN_LIMIT = 5;
 const LEDGER_KIND = "migration.copy";
+/** Outcomes per recording transaction, and the longest an outcome waits for one. */
+const FLUSH_OBJECTS = 100;
+const FLUSH_MS = 250;
+/** Objects wait for the database (backpressure) once this many outcomes are waiting to be written. */
+const MAX_BUFFERED = 4 * FLUSH_OBJECTS;
+
+type Counters = { copiedObjects: number; copiedBytes: bigint; unchanged: number; skipped: number; failed: number; deleted: number };
+const zeroCounters = (): Counters => ({ copiedObjects: 0, copiedBytes: 0n, unchanged: 0, skipped: 0, failed: 0, deleted: 0 });
+function addCounters(a: Counters, b: Partial<Counters>): Counters {
+  return {
+    copiedObjects: a.copiedObjects + (b.copiedObjects ?? 0),
+    copiedBytes: a.copiedBytes + (b.copiedBytes ?? 0n),
+    unchanged: a.unchanged + (b.unchanged ?? 0),
+    skipped: a.skipped + (b.skipped ?? 0),
+    failed: a.failed + (b.failed ?? 0),
+    deleted: a.deleted + (b.deleted ?? 0),
+  };
+}
+
+interface LedgerRow {
+  organizationId: string;
+  migrationId: string;
+  kind: string;
+  objectKey: string;
+  objectVersion: string;
+  bytes: bigint;
+  sourceProvider: string;
+  sourceRegion: string | null;
+  destProvider: string;
+  destRegion: string | null;
+}
+
+/** One object's outcome waiting to be written: its MigrationObject row, its counter deltas, its ledger row. */
+interface PendingRecord {
+  key: string;
+  fields: { size: bigint; sourceEtag: string | null; md5: string | null; crc32c: string | null; result: ObjectRecord["result"]; serverSide: boolean; error: string | null; pass: number; attempts: number };
+  counters: Partial<Counters>;
+  ledger?: LedgerRow;
+}
 
 type ObjectRecord = { key: string; size: bigint; sourceEtag: string | null; result: "COPIED" | "UNCHANGED" | "SKIPPED" | "FAILED" | "DELETED"; pass: number };
 
@@ -92,9 +139,23 @@ class ShardRun {
   private readonly guard;
   private stopReason: "aborted" | "paused" | "cancelled" | "lost-lease" | undefined;
   private fatal: unknown;
-  /** Outcomes not written as records (unchanged/skipped as before): counted here, flushed with heartbeats. */
+  /** Outcomes not written as records (unchanged/skipped as before): counted here and in the shard's counters. */
   private readonly unrecorded = { unchanged: 0, skipped: 0 };
-  private readonly unflushed = { unchanged: 0, skipped: 0 };
+  /** Outcomes waiting for the next flush, and known-unchanged/skipped counts not yet in the shard row. */
+  private buffer: PendingRecord[] = [];
+  private unflushed: { unchanged?: number; skipped?: number } = {};
+  /**
+   * The shard row's counters as this run last wrote them: what the pass had recorded in the range when the run
+   * started, plus every outcome flushed since. Flushes write absolute values, so a retried flush (a COMMIT whose
+   * acknowledgement was lost) cannot count anything twice.
+   */
+  private counted: Counters = zeroCounters();
+  private flushTimer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  /** Set once the run has written its last batch (or given up): no timer may start another. */
+  private closed = false;
+  /** Batches are written one after another (each sets the counters from the previous one's). */
+  private flushLock: Promise<unknown> = Promise.resolve();
   private source!: ObjectStore;
   private destination!: ObjectStore;
 
@@ -129,11 +190,17 @@ class ShardRun {
       opened.push(this.destination);
       this.source = opts.bandwidthLimitBytesPerSec ? throttleStore(sourceStore, new TokenBucket(opts.bandwidthLimitBytesPerSec)) : sourceStore;
       // Counters restart from what this pass already recorded in the range (an earlier, interrupted run).
-      await this.tenant.migrationShards.updateMany({ where: this.guard, data: await this.recordedCounts() });
+      this.counted = await withDbRetry(() => this.recordedCounts());
+      await withDbRetry(() => this.tenant.migrationShards.updateMany({ where: this.guard, data: this.counted }));
       await this.walk();
     } catch (error) {
       this.fatal ??= error;
     } finally {
+      // Whatever finished is written before the run reports anything (stopped, failed or done).
+      await this.flushAll().catch((error: unknown) => {
+        this.fatal ??= error;
+      });
+      this.closed = true;
       await heartbeat.stop();
       await Promise.allSettled(opened.map((store) => store.close()));
     }
@@ -145,14 +212,15 @@ class ShardRun {
       throw this.fatal;
     }
     if (this.stopReason !== undefined) {
-      await this.tenant.migrationShards.updateMany({ where: this.guard, data: { state: "PENDING" } });
+      await withDbRetry(() => this.tenant.migrationShards.updateMany({ where: this.guard, data: { state: "PENDING" } }));
       return { status: "stopped", reason: this.stopReason };
     }
-    const recorded = await this.recordedCounts();
+    const recorded = await withDbRetry(() => this.recordedCounts());
     const counts = { ...recorded, unchanged: recorded.unchanged + this.unrecorded.unchanged, skipped: recorded.skipped + this.unrecorded.skipped };
-    const finished = await this.tenant.migrationShards.updateMany({ where: this.guard, data: { ...counts, state: "DONE", finishedAt: new Date(), lastError: null } });
+    const finishedAt = new Date();
+    const finished = await withDbRetry(() => this.tenant.migrationShards.updateMany({ where: this.guard, data: { ...counts, state: "DONE", finishedAt, lastError: null } }));
     if (finished.count === 0) return { status: "stopped", reason: "lost-lease" };
-    await advanceMigration(this.deps, m.id);
+    await withDbRetry(() => advanceMigration(this.deps, m.id));
     return { status: "done", ...counts, copiedBytes: Number(counts.copiedBytes) };
   }
 
@@ -182,13 +250,7 @@ class ShardRun {
     let beating: Promise<void> = Promise.resolve();
     let stopped = false;
     const beat = async () => {
-      const { unchanged, skipped } = this.unflushed;
-      this.unflushed.unchanged = 0;
-      this.unflushed.skipped = 0;
-      const alive = await this.tenant.migrationShards.updateMany({
-        where: this.guard,
-        data: { updatedAt: new Date(), unchanged: { increment: unchanged }, skipped: { increment: skipped } },
-      });
+      const alive = await this.tenant.migrationShards.updateMany({ where: this.guard, data: { updatedAt: new Date() } });
       if (alive.count === 0) this.stopReason ??= "lost-lease";
       const current = await this.tenant.migrations.findUnique({ where: { id: this.m.id }, select: { paused: true, state: true, pass: true } });
       if (!current || TERMINAL_STATES.includes(current.state)) this.stopReason ??= "cancelled";
@@ -244,10 +306,12 @@ class ShardRun {
 
   private async loadRecords(chunk: MergedEntry[]): Promise<Map<string, ObjectRecord>> {
     const keys = chunk.map((e) => this.m.sourcePrefix + e.relativeKey);
-    const rows = await this.tenant.migrationObjects.findMany({
-      where: { migrationId: this.m.id, key: { in: keys } },
-      select: { key: true, size: true, sourceEtag: true, result: true, pass: true },
-    });
+    const rows = await withDbRetry(() =>
+      this.tenant.migrationObjects.findMany({
+        where: { migrationId: this.m.id, key: { in: keys } },
+        select: { key: true, size: true, sourceEtag: true, result: true, pass: true },
+      }),
+    );
     return new Map(rows.map((r) => [r.key, r]));
   }
 
@@ -264,13 +328,14 @@ class ShardRun {
         case "known-skipped": {
           const field = decision.kind === "known-unchanged" ? "unchanged" : "skipped";
           this.unrecorded[field]++;
-          this.unflushed[field]++;
+          this.unflushed[field] = (this.unflushed[field] ?? 0) + 1;
+          this.scheduleFlush();
           return;
         }
         case "unchanged":
-          return this.record(source.key, { result: "UNCHANGED", size: source.size, sourceEtag: source.etag, hashes: decision.hashes }, { unchanged: { increment: 1 } });
+          return this.record(source.key, { result: "UNCHANGED", size: source.size, sourceEtag: source.etag, hashes: decision.hashes }, { unchanged: 1 });
         case "skip":
-          return this.record(source.key, { result: "SKIPPED", size: source.size, sourceEtag: source.etag, error: "Kept the destination's copy (overwrite: never)" }, { skipped: { increment: 1 } });
+          return this.record(source.key, { result: "SKIPPED", size: source.size, sourceEtag: source.etag, error: "Kept the destination's copy (overwrite: never)" }, { skipped: 1 });
         case "adopt":
           return this.recordCopied(source, { serverSide: false, size: source.size, hashes: decision.hashes, attempts: 1 });
         case "copy":
@@ -318,23 +383,26 @@ class ShardRun {
   private async copy(source: ObjectSummary): Promise<void> {
     const { m, opts } = this;
     const destKey = destinationKey(source.key, m.sourcePrefix, m.destPrefix);
+    let outcome: CopyOutcome;
+    // Only the copy itself can fail the object. Recording is outside this catch: a database error must never be
+    // written down as the object's failure (it is retried, and otherwise fails the shard).
     try {
-      const outcome = await copyAndVerify({
+      outcome = await copyAndVerify({
         source: { store: this.source, bucket: m.sourceBucket, key: source.key },
         destination: { store: this.destination, bucket: m.destBucket, key: destKey },
         preserveMetadata: opts.preserveMetadata,
         verify: opts.verify,
       });
-      this.transientRun = 0;
-      await this.recordCopied(source, outcome);
     } catch (error) {
       this.classify(error);
       if (isObjectStoreError(error, "ObjectNotFound") && error.key === source.key) {
         // Deleted from the source between listing and copy: nothing to copy; the next pass sees it gone.
-        return this.record(source.key, { result: "SKIPPED", size: source.size, sourceEtag: source.etag, error: "The source object was deleted after it was listed" }, { skipped: { increment: 1 } });
+        return this.record(source.key, { result: "SKIPPED", size: source.size, sourceEtag: source.etag, error: "The source object was deleted after it was listed" }, { skipped: 1 });
       }
-      await this.record(source.key, { result: "FAILED", size: source.size, sourceEtag: source.etag, error: messageOf(error), attempts: isMismatch(error) ? VERIFY_ATTEMPTS : 1 }, { failed: { increment: 1 } });
+      return this.record(source.key, { result: "FAILED", size: source.size, sourceEtag: source.etag, error: messageOf(error), attempts: isMismatch(error) ? VERIFY_ATTEMPTS : 1 }, { failed: 1 });
     }
+    this.transientRun = 0;
+    await this.recordCopied(source, outcome);
   }
 
   private async deleteExtraneous(relative: string, destination: ObjectSummary): Promise<void> {
@@ -344,9 +412,9 @@ class ShardRun {
       this.transientRun = 0;
     } catch (error) {
       this.classify(error);
-      return this.record(key, { result: "FAILED", size: destination.size, error: `Could not delete the extraneous destination object: ${messageOf(error)}` }, { failed: { increment: 1 } });
+      return this.record(key, { result: "FAILED", size: destination.size, error: `Could not delete the extraneous destination object: ${messageOf(error)}` }, { failed: 1 });
     }
-    await this.record(key, { result: "DELETED", size: destination.size }, { deleted: { increment: 1 } });
+    await this.record(key, { result: "DELETED", size: destination.size }, { deleted: 1 });
   }
 
   /** Rethrows errors that concern the whole shard; returns for errors that concern one object. */
@@ -361,7 +429,7 @@ class ShardRun {
     await this.record(
       source.key,
       { result: "COPIED", size: outcome.size, sourceEtag: source.etag, hashes: outcome.hashes, serverSide: outcome.serverSide, attempts: outcome.attempts },
-      { copiedObjects: { increment: 1 }, copiedBytes: { increment: BigInt(outcome.size) } },
+      { copiedObjects: 1, copiedBytes: BigInt(outcome.size) },
       {
         organizationId: m.organizationId,
         migrationId: m.id,
@@ -377,51 +445,136 @@ class ShardRun {
     );
   }
 
-  /** The object's latest outcome, its ledger row (at most once per version) and the shard counters: one transaction. */
+  /**
+   * Queues the object's latest outcome, its ledger row (at most once per version) and its counter deltas for the
+   * next flush. Waits only when the database falls behind (MAX_BUFFERED outcomes waiting).
+   */
   private async record(
     key: string,
     outcome: { result: ObjectRecord["result"]; size: number; sourceEtag?: string; hashes?: ContentHashes; serverSide?: boolean; error?: string; attempts?: number },
-    counters: Record<string, { increment: number | bigint }>,
-    ledger?: {
-      organizationId: string;
-      migrationId: string;
-      kind: string;
-      objectKey: string;
-      objectVersion: string;
-      bytes: bigint;
-      sourceProvider: string;
-      sourceRegion: string | null;
-      destProvider: string;
-      destRegion: string | null;
-    },
+    counters: Partial<Counters>,
+    ledger?: LedgerRow,
   ): Promise<void> {
-    const { m, tenant } = this;
-    const fields = {
-      size: BigInt(outcome.size),
-      sourceEtag: outcome.sourceEtag ?? null,
-      md5: outcome.hashes?.md5 ?? null,
-      crc32c: outcome.hashes?.crc32c ?? null,
-      result: outcome.result,
-      serverSide: outcome.serverSide ?? false,
-      error: outcome.error ?? null,
-      pass: m.pass,
-      attempts: outcome.attempts ?? 1,
-    };
-    const upsert = tenant.migrationObjects.upsert({
-      where: { migrationId_key: { migrationId: m.id, key } },
-      create: { organizationId: m.organizationId, migrationId: m.id, key, ...fields },
-      update: fields,
-      select: { id: true },
+    // One row per key per statement (ON CONFLICT cannot touch a row twice): a repeated key goes in the next batch.
+    if (this.buffer.some((r) => r.key === key)) await this.flushAll();
+    this.buffer.push({
+      key,
+      fields: {
+        size: BigInt(outcome.size),
+        sourceEtag: outcome.sourceEtag ?? null,
+        md5: outcome.hashes?.md5 ?? null,
+        crc32c: outcome.hashes?.crc32c ?? null,
+        result: outcome.result,
+        serverSide: outcome.serverSide ?? false,
+        error: outcome.error ?? null,
+        pass: this.m.pass,
+        attempts: outcome.attempts ?? 1,
+      },
+      counters,
+      ledger,
     });
-    const bump = tenant.migrationShards.updateMany({ where: this.guard, data: { ...counters, updatedAt: new Date() } });
-    let bumped: { count: number };
-    if (ledger) {
-      const bill = tenant.usageRecords.createMany({ data: [ledger], skipDuplicates: true });
-      [, , bumped] = await this.deps.db.$transaction([upsert, bill, bump]);
-    } else {
-      [, bumped] = await this.deps.db.$transaction([upsert, bump]);
+    if (this.buffer.length >= FLUSH_OBJECTS) void this.flushSoon();
+    else this.scheduleFlush();
+    if (this.buffer.length >= MAX_BUFFERED) await this.flushing;
+  }
+
+  /** Arms the FLUSH_MS timer (outcomes never wait longer than that for a flush to start). */
+  private scheduleFlush(): void {
+    if (this.flushTimer || this.closed) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      void this.flushSoon();
+    }, FLUSH_MS);
+    this.flushTimer.unref?.();
+  }
+
+  /** Starts a flush unless one is running; that one takes up full batches queued meanwhile. */
+  private flushSoon(): Promise<void> {
+    this.flushing ??= (async () => {
+      try {
+        do {
+          await this.flushBatch();
+        } while (this.buffer.length >= FLUSH_OBJECTS && this.fatal === undefined);
+      } catch (error) {
+        // The database refused even after retries: the shard fails (and is retried whole). The outcomes lost
+        // with the batch are re-decided by that retry (copied objects are adopted, billed once).
+        this.fatal ??= error;
+      } finally {
+        this.flushing = undefined;
+      }
+      if (this.fatal === undefined && (this.buffer.length > 0 || Object.keys(this.unflushed).length > 0)) this.scheduleFlush();
+    })();
+    return this.flushing;
+  }
+
+  /** Writes everything still buffered; throws when the database refuses it. */
+  private async flushAll(): Promise<void> {
+    try {
+      while (this.flushing) await this.flushing;
+      while (this.buffer.length > 0 || Object.keys(this.unflushed).length > 0) await this.flushBatch();
+    } finally {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
     }
-    // Another worker took the shard over: what was done is recorded; stop doing more.
-    if (bumped.count === 0) this.stopReason ??= "lost-lease";
+  }
+
+  private flushBatch(): Promise<void> {
+    const run = this.flushLock.then(() => this.writeBatch());
+    this.flushLock = run.catch(() => {});
+    return run;
+  }
+
+  /**
+   * One transaction: a multi-row upsert of MigrationObject, the batch's ledger rows (createMany, skipping
+   * versions already billed: the unique (migrationId, objectKey, objectVersion) keeps billing exactly-once) and
+   * the shard's counters, conditional on the lease. The shard row is locked only by that last statement.
+   */
+  private async writeBatch(): Promise<void> {
+    const batch = this.buffer.splice(0, FLUSH_OBJECTS);
+    const known = this.unflushed;
+    if (batch.length === 0 && Object.keys(known).length === 0) return;
+    this.unflushed = {};
+    let delta: Counters = addCounters(zeroCounters(), known);
+    for (const r of batch) delta = addCounters(delta, r.counters);
+    const next = addCounters(this.counted, delta);
+    // Rows in key order, so two runs of a shard (one that lost its lease) never lock them in opposite orders.
+    const rows = batch.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const ledger = rows.flatMap((r) => (r.ledger ? [r.ledger] : []));
+    const now = new Date();
+    try {
+      const results = await withDbRetry(() => {
+        const statements: Prisma.PrismaPromise<unknown>[] = [];
+        if (rows.length > 0) statements.push(this.deps.db.$executeRaw(this.upsertObjects(rows, now)));
+        if (ledger.length > 0) statements.push(this.tenant.usageRecords.createMany({ data: ledger, skipDuplicates: true }));
+        statements.push(this.tenant.migrationShards.updateMany({ where: this.guard, data: { ...next, updatedAt: now } }));
+        return this.deps.db.$transaction(statements);
+      });
+      this.counted = next;
+      // Another worker took the shard over: what was done is recorded; stop doing more.
+      if ((results.at(-1) as { count: number }).count === 0) this.stopReason ??= "lost-lease";
+    } catch (error) {
+      // Not written: keep the known counts for a later attempt (records are re-decided by the shard's retry).
+      if (known.unchanged) this.unflushed.unchanged = (this.unflushed.unchanged ?? 0) + known.unchanged;
+      if (known.skipped) this.unflushed.skipped = (this.unflushed.skipped ?? 0) + known.skipped;
+      throw error;
+    }
+  }
+
+  /** INSERT ... ON CONFLICT ("migrationId", "key") DO UPDATE for a batch (raw: Prisma has no multi-row upsert). */
+  private upsertObjects(rows: PendingRecord[], now: Date): Prisma.Sql {
+    const { m } = this;
+    const values = rows.map(
+      ({ key, fields: f }) =>
+        Prisma.sql`(${randomUUID()}, ${m.id}, ${m.organizationId}, ${key}, ${f.size}::bigint, ${f.sourceEtag}::text, ${f.md5}::text, ${f.crc32c}::text, ${f.result}::"ObjectResult", ${f.serverSide}::boolean, ${f.error}::text, ${f.pass}::integer, ${f.attempts}::integer, ${now}::timestamp(3))`,
+    );
+    // The WHERE keeps the upsert inside the tenant, as the scoped client would.
+    return Prisma.sql`
+      INSERT INTO "MigrationObject" ("id", "migrationId", "organizationId", "key", "size", "sourceEtag", "md5", "crc32c", "result", "serverSide", "error", "pass", "attempts", "updatedAt")
+      VALUES ${Prisma.join(values)}
+      ON CONFLICT ("migrationId", "key") DO UPDATE SET
+        "size" = EXCLUDED."size", "sourceEtag" = EXCLUDED."sourceEtag", "md5" = EXCLUDED."md5", "crc32c" = EXCLUDED."crc32c",
+        "result" = EXCLUDED."result", "serverSide" = EXCLUDED."serverSide", "error" = EXCLUDED."error", "pass" = EXCLUDED."pass",
+        "attempts" = EXCLUDED."attempts", "updatedAt" = EXCLUDED."updatedAt"
+      WHERE "MigrationObject"."organizationId" = EXCLUDED."organizationId"`;
   }
 }
