@@ -1,16 +1,11 @@
 // What the migration page shows: totals per pass, recent throughput, an ETA only when one can be given
 // honestly, per-shard rows and the latest failures. Aggregates in SQL; nothing loads every object.
 import type { Db } from "@crossdock/db";
+import type { ShardCounts } from "./shard.ts";
 import { MigrationNotFoundError, tenantOf } from "./migration-row.ts";
 
-export interface Counters {
-  copiedObjects: number;
-  copiedBytes: number;
-  unchanged: number;
-  skipped: number;
-  failed: number;
-  deleted: number;
-}
+/** The same counters a shard run keeps. */
+export type Counters = ShardCounts;
 
 export interface PassProgress extends Counters {
   pass: number;
