@@ -89,6 +89,8 @@ export interface ObjectReadResult {
   contentType?: string;
   /** Digests of the whole object (not of the range), when the response carries trusted ones. */
   hashes: ContentHashes;
+  /** The object's standard headers and user metadata, where the GET response carries them (capabilities.readCarriesMetadata). */
+  metadata?: ObjectMetadata;
 }
 
 export type WriteBody = Readable | AsyncIterable<Uint8Array> | Uint8Array | string;
@@ -158,6 +160,8 @@ export interface ProviderCapabilities {
   nativeStartAfter: boolean;
   /** Server-side copy within one account. */
   serverSideCopy: boolean;
+  /** A GET response carries the object's user metadata and standard headers (ObjectReadResult.metadata): no HEAD needed. */
+  readCarriesMetadata: boolean;
   /** Where a provider lists in an order other than UTF-8 byte order, say so. */
   listingOrder: "utf8-bytes";
   hashes: Record<HashName, HashAvailability>;

@@ -17,8 +17,8 @@ export interface TransferOptions {
   /** Force streaming even when a server-side copy is possible (benchmarks, re-encryption). */
   forceStreaming?: boolean;
   /**
-   * "all" (default): content type, the other standard headers and user metadata travel (one HEAD of the source,
-   * sent alongside the GET). "content-type": only the content type the GET response carries travels, and the
+   * "all" (default): content type, the other standard headers and user metadata travel (from the GET response
+   * where it carries them, S3; otherwise from a HEAD of the source sent alongside the GET). "content-type": only the content type the GET response carries travels, and the
    * source is not HEADed at all (a streamed copy is then one GET and one write). Server-side copies carry all.
    */
   metadata?: "all" | "content-type";
@@ -81,6 +81,11 @@ export async function transferObject(source: TransferEndpoint, destination: Tran
     // The GET carries the content type and the digests the provider vouches for: no HEAD needed.
     read = await source.store.readObject(source.bucket, source.key, { signal: options.signal });
     metadata = read.contentType === undefined ? {} : { contentType: read.contentType };
+    expected = read.hashes;
+  } else if (source.store.capabilities.readCarriesMetadata) {
+    // The GET response carries every header and the user metadata: one request, and they belong to the bytes read.
+    read = await source.store.readObject(source.bucket, source.key, { signal: options.signal });
+    metadata = read.metadata ?? (read.contentType === undefined ? {} : { contentType: read.contentType });
     expected = read.hashes;
   } else {
     const both = await headAndRead(source, options.signal);

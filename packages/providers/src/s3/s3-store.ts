@@ -26,7 +26,7 @@ import { ObjectStoreError, type ErrorContext } from "../errors.ts";
 import { hexToBase64, mismatchedHashes } from "../hashing.ts";
 import { assertValidKey, encodeS3CopySource } from "../keys.ts";
 import { prefixAfter } from "../listing.ts";
-import { adaptMetadata, readUserMetadata } from "../metadata.ts";
+import { adaptMetadata, pickMetadata, readUserMetadata } from "../metadata.ts";
 import type {
   BucketInfo,
   ContentHashes,
@@ -234,7 +234,7 @@ export class S3ObjectStore implements ObjectStore {
       const info = this.toInfo(key, out as HeadObjectCommandOutput);
       const contentRange = out.ContentRange ? /\/(\d+)$/.exec(out.ContentRange) : null;
       const size = contentRange ? Number(contentRange[1]) : (out.ContentLength ?? 0);
-      return { body: out.Body as Readable, contentLength: out.ContentLength ?? 0, size, etag: info.etag, version: info.version, contentType: info.contentType, hashes: info.hashes };
+      return { body: out.Body as Readable, contentLength: out.ContentLength ?? 0, size, etag: info.etag, version: info.version, contentType: info.contentType, hashes: info.hashes, metadata: pickMetadata(info) };
     } catch (error) {
       return this.disambiguate(error, bucket);
     }
