@@ -16,6 +16,13 @@ test("migrate a prefix from the demo S3 to the demo Azure Blob, cut over, and re
   await page.getByRole("button", { name: "Add the demo clouds to this organization" }).click();
   await expect(page.getByTestId("storage-account")).toHaveCount(4);
 
+  // Negotiated egress prices feed the dry run's cost estimate.
+  await page.getByRole("navigation").getByRole("link", { name: "Settings" }).click();
+  await page.getByLabel("S3-compatible egress price").fill("0.05");
+  await page.getByRole("button", { name: "Save prices" }).click();
+  await expect(page.getByRole("status")).toContainText("Saved");
+  await page.screenshot({ path: "test-results/screens/19-settings-prices.png", fullPage: true });
+
   await page.getByRole("navigation").getByRole("link", { name: "Migrations" }).click();
   await page.getByRole("link", { name: "New migration" }).click();
   await page.getByLabel("Source account").selectOption({ label: "Demo S3 (s3rver)" });
@@ -29,7 +36,7 @@ test("migrate a prefix from the demo S3 to the demo Azure Blob, cut over, and re
   await expect(dry).toContainText("Objects to copy");
   const planned = Number((await dry.locator("tr").first().locator("td").innerText()).replaceAll(",", ""));
   expect(planned).toBeGreaterThan(100);
-  await expect(dry).toContainText("Estimated egress cost");
+  await expect(dry).toContainText("at $0.05/GB");
   await page.screenshot({ path: "test-results/screens/20-migration-dry-run.png", fullPage: true });
 
   await page.getByLabel("Migration name").fill("Clinical tables to Azure");
