@@ -1,15 +1,13 @@
 // Database errors while recording outcomes are the database's, never the object's: transient ones are retried,
 // persistent ones fail the shard (retried whole), and no copied object is ever recorded FAILED because of them.
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import { Prisma } from "@crossdock/db";
-import { openObjectStore, type ObjectStore } from "@crossdock/providers";
+import { type ObjectStore } from "@crossdock/providers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isTransientDbError } from "../src/db-retry.ts";
 import { planPass } from "../src/plan.ts";
 import { runShard } from "../src/shard.ts";
-import { bytes, createAccount, createMigration, createOrganization, db, expectSameObjects, ledger, passCounters, TestEngine } from "./helpers.ts";
+import { bytes, createAccount, createMigration, db, expectSameObjects, ledger, passCounters, TestEngine, localPair, removeLocalPair } from "./helpers.ts";
 
 let root: string;
 let org: string;
@@ -18,16 +16,10 @@ let dst: ObjectStore;
 let n = 0;
 
 beforeAll(async () => {
-  root = await mkdtemp(path.join(os.tmpdir(), "crossdock-migration-db-errors-"));
-  src = openObjectStore({ provider: "local", rootDir: path.join(root, "a") });
-  dst = openObjectStore({ provider: "local", rootDir: path.join(root, "b") });
-  org = await createOrganization("db errors");
+  ({ root, src, dst, org } = await localPair("db errors"));
 });
 
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
-  await db.$disconnect();
-});
+afterAll(() => removeLocalPair(root));
 
 const poolExhausted = () =>
   new Prisma.PrismaClientKnownRequestError("Transaction API error: Unable to start a transaction in the given time.", { code: "P2028", clientVersion: "test" });

@@ -1,9 +1,7 @@
 // Options, selection, failures and retries, verification, overwrite rules, metadata, bandwidth limit,
 // progress, the report and the dry run, over local disk (fast) with faults injected where needed.
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
-import { ObjectStoreError, openObjectStore, type ObjectStore, type ObjectSummary } from "@crossdock/providers";
+import { ObjectStoreError, type ObjectStore, type ObjectSummary } from "@crossdock/providers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { retryFailed } from "../src/advance.ts";
 import { DEFAULT_EGRESS_PRICES, dryRun, egressPricePerGB } from "../src/dry-run.ts";
@@ -11,7 +9,7 @@ import { listRange, ListingOrderError, mergeListings } from "../src/listing.ts";
 import { migrationOptionsSchema, parseMigrationOptions, serializeMigrationOptions } from "../src/options.ts";
 import { migrationProgress } from "../src/progress.ts";
 import { migrationReport, reportToCsv, reportToJsonLines, type ReportRow } from "../src/report.ts";
-import { bytes, createAccount, createMigration, createOrganization, db, ledger, listAll, migrationRow, passCounters, TestEngine } from "./helpers.ts";
+import { bytes, createAccount, createMigration, db, ledger, listAll, migrationRow, passCounters, TestEngine, localPair, removeLocalPair } from "./helpers.ts";
 
 let root: string;
 let org: string;
@@ -20,16 +18,10 @@ let dst: ObjectStore;
 let n = 0;
 
 beforeAll(async () => {
-  root = await mkdtemp(path.join(os.tmpdir(), "crossdock-migration-features-"));
-  src = openObjectStore({ provider: "local", rootDir: path.join(root, "a") });
-  dst = openObjectStore({ provider: "local", rootDir: path.join(root, "b") });
-  org = await createOrganization("features");
+  ({ root, src, dst, org } = await localPair("features"));
 });
 
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
-  await db.$disconnect();
-});
+afterAll(() => removeLocalPair(root));
 
 async function setup(objects: Record<string, Buffer | string>, options: Record<string, unknown> = {}, meta: Record<string, Record<string, string>> = {}) {
   const bucket = `b${++n}`;

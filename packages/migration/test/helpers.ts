@@ -1,5 +1,8 @@
 // Test harness: a real database, emulator-backed accounts, and an in-memory queue standing in for BullMQ.
 import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { Readable } from "node:stream";
 import { createDb, type StorageAccount } from "@crossdock/db";
 import { openObjectStore, type ObjectStore, type ObjectStoreConfigInput } from "@crossdock/providers";
@@ -10,6 +13,23 @@ import { planPass } from "../src/plan.ts";
 import { runShard, type RunShardOptions } from "../src/shard.ts";
 
 export const db = createDb(process.env.DATABASE_URL!, { max: 16 });
+
+/** Two local-disk stores (copies between them stream and are verified, never server-side) and an organization. */
+export async function localPair(label: string): Promise<{ root: string; src: ObjectStore; dst: ObjectStore; org: string }> {
+  const root = await mkdtemp(path.join(os.tmpdir(), `crossdock-migration-${label.replaceAll(" ", "-")}-`));
+  return {
+    root,
+    src: openObjectStore({ provider: "local", rootDir: path.join(root, "a") }),
+    dst: openObjectStore({ provider: "local", rootDir: path.join(root, "b") }),
+    org: await createOrganization(label),
+  };
+}
+
+/** The afterAll of a file that used localPair. */
+export async function removeLocalPair(root: string) {
+  await rm(root, { recursive: true, force: true });
+  await db.$disconnect();
+}
 
 export const FAST_RETRY = { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 200 };
 

@@ -1,14 +1,12 @@
 // Crashes and races: a shard aborted mid-way and re-run, two runs of one shard at once, a run that lost its
 // lease, objects written by a run that died before recording them, and a planner interrupted mid-listing.
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
-import { openObjectStore, type ObjectStore } from "@crossdock/providers";
+import { type ObjectStore } from "@crossdock/providers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SHARD_LEASE_MS } from "../src/advance.ts";
 import { planPass } from "../src/plan.ts";
 import { runShard } from "../src/shard.ts";
-import { bytes, createAccount, createMigration, createOrganization, db, expectSameObjects, ledger, mapConcurrent, migrationRow, passCounters, sleep, slowStore, TestEngine, waitFor } from "./helpers.ts";
+import { bytes, createAccount, createMigration, db, expectSameObjects, ledger, mapConcurrent, migrationRow, passCounters, sleep, slowStore, TestEngine, waitFor, localPair, removeLocalPair } from "./helpers.ts";
 
 let root: string;
 let org: string;
@@ -18,16 +16,10 @@ let destStore: ObjectStore;
 let counter = 0;
 
 beforeAll(async () => {
-  root = await mkdtemp(path.join(os.tmpdir(), "crossdock-migration-resume-"));
-  store = openObjectStore({ provider: "local", rootDir: path.join(root, "a") });
-  destStore = openObjectStore({ provider: "local", rootDir: path.join(root, "b") });
-  org = await createOrganization("resume tests");
+  ({ root, src: store, dst: destStore, org } = await localPair("resume tests"));
 });
 
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
-  await db.$disconnect();
-});
+afterAll(() => removeLocalPair(root));
 
 async function setup(count: number, options: Record<string, unknown> = {}) {
   const n = ++counter;
