@@ -4,7 +4,7 @@
 
 import { DeidError } from "./errors.ts";
 import { createKeyed, type Keyed } from "./keyed.ts";
-import { defaultMaxLineBytes, LineReader, toBytes, type DeidInput } from "./lines.ts";
+import { defaultMaxLineBytes, LineReader, pumpLines, toBytes, type DeidInput } from "./lines.ts";
 import { compileFieldRule, type RecordAccess, type ValueOp } from "./operations.ts";
 import { assertValidRules, type DeidOptions, type DeidRules } from "./rules.ts";
 
@@ -212,7 +212,6 @@ export async function* transformDelimited(input: DeidInput, rules: DeidRules, op
   const keyed = createKeyed(rules, options);
   const delimiter = options.delimiter ?? ",";
   const format = rowFormatter(delimiter);
-  const reader = new LineReader(options.maxLineBytes ?? defaultMaxLineBytes);
   let plan: TabularPlan | undefined;
   let eol = "\n";
   let out = "";
@@ -233,14 +232,10 @@ export async function* transformDelimited(input: DeidInput, rules: DeidRules, op
     }
     parser.line(text, n);
   };
-  for await (const chunk of input) {
-    reader.feed(toBytes(chunk), onLine);
-    if (out.length > 0) {
-      yield Buffer.from(out, "utf8");
-      out = "";
-    }
-  }
-  reader.end(onLine);
-  parser.end();
-  if (out.length > 0) yield Buffer.from(out, "utf8");
+  const take = () => {
+    const text = out;
+    out = "";
+    return text;
+  };
+  yield* pumpLines(input, options.maxLineBytes ?? defaultMaxLineBytes, onLine, take, () => parser.end());
 }

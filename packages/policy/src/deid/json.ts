@@ -5,7 +5,7 @@
 import { DeidError } from "./errors.ts";
 import { createKeyed, type Keyed } from "./keyed.ts";
 import { matchesPath, parseJsonPath, valuesAt, type PathSegment } from "./json-path.ts";
-import { defaultMaxLineBytes, invalidUtf8Offset, LineReader, toBytes, type DeidInput } from "./lines.ts";
+import { defaultMaxLineBytes, invalidUtf8Offset, pumpLines, toBytes, type DeidInput } from "./lines.ts";
 import { compileFieldRule, type RecordAccess, type ValueOp } from "./operations.ts";
 import { assertValidRules, type DeidOptions, type DeidRules, type FieldRule } from "./rules.ts";
 
@@ -177,7 +177,6 @@ function lineAt(text: string, position: number | undefined): number | undefined 
 export async function* transformNdjson(input: DeidInput, rules: DeidRules, options: JsonOptions): AsyncGenerator<Buffer> {
   assertValidRules(rules);
   const transform = compileJson(rules, createKeyed(rules, options));
-  const reader = new LineReader(options.maxLineBytes ?? defaultMaxLineBytes);
   let out = "";
   const onLine = (text: string, line: number) => {
     if (text.trim() === "") return;
@@ -191,15 +190,12 @@ export async function* transformNdjson(input: DeidInput, rules: DeidRules, optio
     const result = transform(record, line);
     if (result !== undefined) out += JSON.stringify(result) + "\n";
   };
-  for await (const chunk of input) {
-    reader.feed(toBytes(chunk), onLine);
-    if (out.length > 0) {
-      yield Buffer.from(out, "utf8");
-      out = "";
-    }
-  }
-  reader.end(onLine);
-  if (out.length > 0) yield Buffer.from(out, "utf8");
+  const take = () => {
+    const text = out;
+    out = "";
+    return text;
+  };
+  yield* pumpLines(input, options.maxLineBytes ?? defaultMaxLineBytes, onLine, take);
 }
 
 /** Reads a whole JSON document (bounded), for transformJson and previews. */

@@ -124,3 +124,26 @@ export class LineReader {
 export function toBytes(chunk: Uint8Array | string): Uint8Array {
   return typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
 }
+
+/**
+ * Feeds `input` line by line to `onLine`; after each input chunk yields what `take` returns (the output the
+ * handlers built meanwhile, so async steps stay few). `atEnd` runs after the last line, before the last yield.
+ */
+export async function* pumpLines(
+  input: DeidInput,
+  maxLineBytes: number,
+  onLine: (text: string, line: number) => void,
+  take: () => string,
+  atEnd?: () => void,
+): AsyncGenerator<Buffer> {
+  const reader = new LineReader(maxLineBytes);
+  for await (const chunk of input) {
+    reader.feed(toBytes(chunk), onLine);
+    const text = take();
+    if (text.length > 0) yield Buffer.from(text, "utf8");
+  }
+  reader.end(onLine);
+  atEnd?.();
+  const text = take();
+  if (text.length > 0) yield Buffer.from(text, "utf8");
+}

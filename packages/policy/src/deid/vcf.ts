@@ -8,7 +8,7 @@ import { pipeline } from "node:stream";
 import { createGunzip, createGzip } from "node:zlib";
 import { DeidError } from "./errors.ts";
 import { createKeyed } from "./keyed.ts";
-import { defaultMaxLineBytes, LineReader, toBytes, type DeidInput } from "./lines.ts";
+import { defaultMaxLineBytes, pumpLines, toBytes, type DeidInput } from "./lines.ts";
 import { assertValidRules, restrictedVcfMeta, type DeidOptions, type DeidRules } from "./rules.ts";
 
 export interface VcfOptions extends DeidOptions {
@@ -76,7 +76,6 @@ async function* vcfLines(input: AsyncIterable<Uint8Array>, rules: DeidRules, opt
   const dropFormat = new Set(vcf.dropFormat ?? []);
   const dropMeta = new Set([...restrictedVcfMeta, ...(vcf.dropMeta ?? [])]);
   const hashSamples = (vcf.samples ?? "hash") === "hash";
-  const reader = new LineReader(options.maxLineBytes ?? defaultMaxLineBytes);
   let columns = 0;
   let out = "";
   // FORMAT strings repeat on every record: remember which positions each keeps.
@@ -135,16 +134,14 @@ async function* vcfLines(input: AsyncIterable<Uint8Array>, rules: DeidRules, opt
     out += cols.join("\t") + "\n";
   };
 
-  for await (const chunk of input) {
-    reader.feed(chunk, onLine);
-    if (out.length > 0) {
-      yield Buffer.from(out, "utf8");
-      out = "";
-    }
-  }
-  reader.end(onLine);
-  if (columns === 0) throw new DeidError("Malformed", "no #CHROM header line");
-  if (out.length > 0) yield Buffer.from(out, "utf8");
+  const take = () => {
+    const text = out;
+    out = "";
+    return text;
+  };
+  yield* pumpLines(input, options.maxLineBytes ?? defaultMaxLineBytes, onLine, take, () => {
+    if (columns === 0) throw new DeidError("Malformed", "no #CHROM header line");
+  });
 }
 
 export async function* transformVcf(input: DeidInput, rules: DeidRules, options: VcfOptions): AsyncGenerator<Buffer> {
