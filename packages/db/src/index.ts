@@ -7,4 +7,6 @@ export { keyringFromEnv, sealSecret, openSecret, keyId, SecretError, type Keyrin
 export type { StorageAccount } from "./generated/prisma/client.ts";
 export { StorageProvider } from "./generated/prisma/client.ts";
 export { hashPassword, verifyPassword, passwordProblem } from "./passwords.ts";
-export { rotateStorageSecrets } from "./rotate-secrets.ts";
+export { rotateStorageSecrets, subsetSecretBinding } from "./rotate-secrets.ts";
+export type { Subset, SubsetVersion, SubsetMaterialization, SubsetOutputObject } from "./generated/prisma/client.ts";
+export { MaterializationState } from "./generated/prisma/client.ts";

@@ -17,6 +17,10 @@ const tenantModels = {
   migrationShards: "migrationShard",
   migrationObjects: "migrationObject",
   usageRecords: "usageRecord",
+  subsets: "subset",
+  subsetVersions: "subsetVersion",
+  subsetMaterializations: "subsetMaterialization",
+  subsetOutputObjects: "subsetOutputObject",
 } as const;
 
 type TenantModels = typeof tenantModels;
