@@ -163,11 +163,17 @@ export async function materializeSubset(options: MaterializeOptions): Promise<Ma
       const body: AsyncIterable<Uint8Array> = transformed ? namingErrors(transformObject(o.kind, read.body as Readable, definition.rules, secret), o.key) : (read.body as Readable);
       const hash = createHash("sha256");
       let size = 0;
+      let bodyError: unknown;
       const counted = async function* () {
-        for await (const chunk of body) {
-          hash.update(chunk);
-          size += chunk.length;
-          yield chunk;
+        try {
+          for await (const chunk of body) {
+            hash.update(chunk);
+            size += chunk.length;
+            yield chunk;
+          }
+        } catch (error) {
+          bodyError = error;
+          throw error;
         }
       };
       try {
@@ -176,7 +182,8 @@ export async function materializeSubset(options: MaterializeOptions): Promise<Ma
         (read.body as Readable).destroy();
         // A provider may keep what a failed write sent; the staging key must not outlive the failure.
         await dest.deleteObject(destination.bucket, stagingKey).catch(() => {});
-        throw error;
+        // The store wraps what the body threw; the transform's own error (file, line, reason) is the one to report.
+        throw bodyError ?? error;
       }
       const row = { sourceEtag: o.etag ?? null, key: prefix + pseudonymKey(o.key), stagingKey, published: false, size: BigInt(size), sha256: hash.digest("hex"), mode: transformed ? "transformed" : "passThrough" };
       await tenant.subsetOutputObjects.upsert({

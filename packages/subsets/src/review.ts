@@ -2,9 +2,10 @@
 // columns and fields (from a sample of its files), the Safe Harbor report over them, and which flagged
 // fields have neither a rule nor an acknowledgement (those block materializing and sharing).
 import { Readable } from "node:stream";
-import { detectIdentifiers, detectJsonIdentifiers, readDelimitedRows, safeHarborReport, type DetectedField, type SafeHarborReport } from "@crossdock/policy";
+import { DeidError, detectIdentifiers, detectJsonIdentifiers, readDelimitedRows, safeHarborReport, type DetectedField, type SafeHarborReport } from "@crossdock/policy";
 import type { ObjectStore } from "@crossdock/providers";
 import type { FileKind, SubsetDefinition } from "./definition.ts";
+import { fileError, SubsetError } from "./errors.ts";
 import { matchingObjects, type MatchedObject } from "./listing.ts";
 
 /** How much of a file the detector reads. */
@@ -15,6 +16,8 @@ export interface FileSample {
   key: string;
   kind: FileKind;
   detected: DetectedField[];
+  /** The sample could not be read as its kind (the file is malformed): materializing will fail on it. */
+  error?: string;
 }
 
 /** "tabular:ssn", "json:$.contact.email": how the editor names a field it acknowledges. */
@@ -64,7 +67,14 @@ export async function sampleRecords(store: ObjectStore, bucket: string, object: 
 }
 
 export async function detectFile(store: ObjectStore, bucket: string, object: Pick<MatchedObject, "key" | "kind" | "size">): Promise<DetectedField[]> {
-  const sample = await sampleRecords(store, bucket, object);
+  let sample: Awaited<ReturnType<typeof sampleRecords>>;
+  try {
+    sample = await sampleRecords(store, bucket, object);
+  } catch (error) {
+    if (error instanceof DeidError) throw fileError(error, object.key);
+    if (error instanceof SyntaxError) throw new SubsetError("Malformed", `${object.key}: not valid JSON`, object.key);
+    throw error;
+  }
   if (!sample) return [];
   return sample.kind === "tabular" ? detectIdentifiers(sample.header, sample.rows) : detectJsonIdentifiers(sample.records);
 }
@@ -99,7 +109,16 @@ export async function reviewSubset(store: ObjectStore, definition: ReviewDefinit
       if (picked.length >= maxPerKind * 4) break listing;
     }
   }
-  const files = await Promise.all(picked.map(async (o) => ({ key: o.key, kind: o.kind, detected: await detectFile(store, definition.sourceBucket, o) })));
+  const files = await Promise.all(
+    picked.map(async (o): Promise<FileSample> => {
+      try {
+        return { key: o.key, kind: o.kind, detected: await detectFile(store, definition.sourceBucket, o) };
+      } catch (error) {
+        if (error instanceof SubsetError) return { key: o.key, kind: o.kind, detected: [], error: error.message };
+        throw error;
+      }
+    }),
+  );
   // One entry per field: the strongest evidence across files.
   const byField = new Map<string, DetectedField>();
   for (const f of files) {
