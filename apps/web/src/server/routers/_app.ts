@@ -7,6 +7,7 @@ import { auditRouter } from "./audit";
 import { jobRouter, notificationRouter } from "./job";
 import { storageRouter } from "./storage";
 import { migrationRouter } from "./migration";
+import { subsetRouter } from "./subset";
 
 export const appRouter = router({
   auth: authRouter,
@@ -18,6 +19,7 @@ export const appRouter = router({
   notification: notificationRouter,
   storage: storageRouter,
   migration: migrationRouter,
+  subset: subsetRouter,
 });
 
 export type AppRouter = typeof appRouter;
