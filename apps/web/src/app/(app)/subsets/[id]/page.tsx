@@ -11,7 +11,7 @@ import { formatBytes, formatDate, stateLabel } from "~/components/format";
 import type { AppRouter } from "~/server/routers/_app";
 import { useTRPC } from "~/trpc/react";
 import { PlacePicker, type Place } from "../SourcePicker";
-import { describeRule, ruleChoices, ruleToken, tokenRule, type RuleContext, type RuleToken } from "./rules";
+import { describeRule, refineSuggestion, ruleChoices, ruleToken, tokenRule, type RuleContext, type RuleToken } from "./rules";
 
 const kindLabels: Record<FileKind, string> = { csv: "CSV", tsv: "TSV", ndjson: "NDJSON", json: "JSON", vcf: "VCF", other: "Other (images, PDFs…)" };
 const lines = (text: string) => text.split("\n").map((l) => l.trim()).filter(Boolean);
@@ -139,8 +139,9 @@ function Editor({ id, draft, setDraft, dirty, onSaved, versionNumber, materializ
   const applySuggestions = () => {
     let next = rules;
     for (const b of review.data?.flagged ?? []) {
-      if (b.kind === "tabular") next = { ...next, tabular: { ...next.tabular, columns: { ...(next.tabular?.columns ?? {}), [b.field]: b.suggested } } };
-      else next = { ...next, json: { ...next.json, fields: { ...(next.json?.fields ?? {}), [b.field]: b.suggested } } };
+      const rule = refineSuggestion(b.field, b.suggested, context(b.kind));
+      if (b.kind === "tabular") next = { ...next, tabular: { ...next.tabular, columns: { ...(next.tabular?.columns ?? {}), [b.field]: rule } } };
+      else next = { ...next, json: { ...next.json, fields: { ...(next.json?.fields ?? {}), [b.field]: rule } } };
     }
     update({ rules: next });
   };
@@ -243,7 +244,8 @@ function Editor({ id, draft, setDraft, dirty, onSaved, versionNumber, materializ
               const fid = `${kind}:${field}`;
               const rule = ruleOf(kind, field);
               const isFlagged = flagged.has(fid);
-              const suggestion = review.data?.flagged.find((f) => `${f.kind}:${f.field}` === fid)?.suggested;
+              const raw = review.data?.flagged.find((f) => `${f.kind}:${f.field}` === fid)?.suggested;
+              const suggestion = raw && refineSuggestion(field, raw, context(kind));
               return (
                 <tr key={fid} data-testid="rule-row" data-field={field}>
                   <td><code>{field}</code> <span className="muted">{kind === "tabular" ? "column" : "JSON"}</span></td>

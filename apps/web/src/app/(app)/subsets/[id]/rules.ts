@@ -62,3 +62,9 @@ export function describeRule(rule: FieldRule): string {
       return ruleLabel(rule);
   }
 }
+
+/** The detector's suggestion, completed the way the picker would: birth years of people over 89 aggregated. */
+export function refineSuggestion(field: string, rule: FieldRule, context: RuleContext): FieldRule {
+  if (rule.action === "generalize" && rule.to === "year" && rule.aggregateBefore === undefined) return tokenRule("year", field, context) ?? rule;
+  return rule;
+}
