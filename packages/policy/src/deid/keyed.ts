@@ -3,8 +3,8 @@
 // cost per row): a pseudonym shows at most the digest's first 26 bytes, and the offset is read from
 // bytes 26-31, which no pseudonym reveals.
 
-import { createHmac } from "node:crypto";
 import { DeidError } from "./errors.ts";
+import { keyedHmac } from "./hmac.ts";
 import { defaultMaxShiftDays, pseudonymFormat, type DeidOptions, type DeidRules } from "./rules.ts";
 
 const DOMAIN = "crossdock/deid/v1\0";
@@ -49,23 +49,43 @@ function cached<T>(compute: (v: string) => T): (v: string) => T {
   };
 }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
 export function createKeyed(rules: DeidRules, options: DeidOptions): Keyed {
   const secret = typeof options.secret === "string" ? Buffer.from(options.secret, "utf8") : Buffer.from(options.secret);
   if (secret.length < 16) throw new DeidError("InvalidRules", "the subset secret must be at least 16 bytes");
   const format = pseudonymFormat(rules);
   const maxDays = rules.dateShift?.maxDays ?? defaultMaxShiftDays;
-  const format32 = (digest: Buffer) =>
-    format.encoding === "hex" ? digest.toString("hex", 0, Math.ceil(format.length / 2)) : base32(digest.subarray(0, Math.ceil((format.length * 5) / 8)));
+  const hmac = keyedHmac(secret, Buffer.from(DOMAIN, "utf8"));
+  const digest = new Uint8Array(32);
+  const hexBytes = Math.ceil(format.length / 2);
+  const base32Bytes = Math.ceil((format.length * 5) / 8);
+  const encode = (d: Uint8Array) => {
+    if (format.encoding === "base32") return base32(d.subarray(0, base32Bytes));
+    let hex = "";
+    for (let i = 0; i < hexBytes; i++) hex += HEX[d[i]!];
+    return hex;
+  };
   const derive = cached((value) => {
-    const digest = createHmac("sha256", secret).update(DOMAIN).update(value, "utf8").digest();
-    const n = digest.readUIntBE(PSEUDONYM_BYTES, 6) % (2 * maxDays);
-    return { digest, pseudonym: undefined as string | undefined, shift: n < maxDays ? -(n + 1) : n - maxDays + 1 };
+    hmac.digestInto(value, digest);
+    // Bytes 26-31 as a 48-bit number (no pseudonym shows them).
+    const high = (digest[PSEUDONYM_BYTES]! << 8) | digest[PSEUDONYM_BYTES + 1]!;
+    const low = ((digest[28]! << 24) | (digest[29]! << 16) | (digest[30]! << 8) | digest[31]!) >>> 0;
+    const n = (high * 2 ** 32 + low) % (2 * maxDays);
+    return { pseudonym: format.prefix + encode(digest).slice(0, format.length), shift: n < maxDays ? -(n + 1) : n - maxDays + 1 };
   });
+  // A row often hashes the subject it also shifts dates by: the last value is answered without a lookup.
+  let lastValue: string | undefined;
+  let last: { pseudonym: string; shift: number } | undefined;
+  const get = (value: string) => {
+    if (value !== lastValue) {
+      last = derive(value);
+      lastValue = value;
+    }
+    return last!;
+  };
   return {
-    pseudonym(value) {
-      const d = derive(value);
-      return (d.pseudonym ??= format.prefix + format32(d.digest).slice(0, format.length));
-    },
-    shiftDays: (subject) => derive(subject).shift,
+    pseudonym: (value) => get(value).pseudonym,
+    shiftDays: (subject) => get(subject).shift,
   };
 }
