@@ -40,6 +40,8 @@ class Fields {
   }
 }
 
+const isBomPrefix = (b: Buffer) => (b.length < 1 || b[0] === 0xef) && (b.length < 2 || b[1] === 0xbb);
+
 const QUOTED = 1;
 const SPECIAL = 2;
 
@@ -315,12 +317,16 @@ export async function* transformDelimitedBytes(input: DeidInput, rules: DeidRule
   for await (const chunk of input) {
     const bytes = toBytes(chunk);
     let buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    if (atStart && buf.length > 0) {
-      // A UTF-8 byte order mark is not part of the first header name.
+    if (carry) buf = Buffer.concat([carry, buf]);
+    if (atStart) {
+      // A UTF-8 byte order mark is not part of the first header name (it may arrive a byte at a time).
+      if (buf.length < 3 && isBomPrefix(buf)) {
+        carry = Buffer.from(buf);
+        continue;
+      }
       if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
       atStart = false;
     }
-    if (carry) buf = Buffer.concat([carry, buf]);
     out = Buffer.allocUnsafe(Math.ceil(buf.length * 1.25) + 1024);
     pos = 0;
     const limit = buf.lastIndexOf(LF) + 1;
