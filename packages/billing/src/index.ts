@@ -1,0 +1,1 @@
+export { ensureOperator, DEFAULT_OPERATOR_EMAIL } from "./operator.ts";
