@@ -1,7 +1,7 @@
 // What the analytics page shows, computed on the server from the ledger's daily rollup (UsageDaily) and the latest
 // inventory snapshots: per-cloud cards, bytes moved per day by provider, stored bytes per cloud over time, top buckets
 // and prefixes, movement per migration and per route. Every query is bounded by (organization, day range).
-import type { Db } from "@crossdock/db";
+import { Prisma, type Db } from "@crossdock/db";
 import type { EgressPriceTable } from "@crossdock/migration";
 import { PROVIDERS, egressUsd, organizationEgressPrices, roundUsd, storageUsdPerMonth } from "./cost.ts";
 import { dayKey, monthStart, nextMonth } from "./month.ts";
@@ -36,9 +36,9 @@ interface RollupRow {
   bytes: bigint;
 }
 
-/** The rollup rows of a day range, grouped by everything but nothing summed away (a few rows per day). */
-async function rollup(db: Db, organizationId: string, from: Date, toInclusive: Date): Promise<RollupRow[]> {
-  return db.$queryRaw<RollupRow[]>`
+/** The rollup rows of a day range, nothing summed away (a few rows per day). */
+function rollupSql(organizationId: string, from: Date, toInclusive: Date): Prisma.Sql {
+  return Prisma.sql`
     SELECT "day", "migrationId", "sourceProvider", "sourceRegion", "destProvider", "destRegion", "objects", "bytes"
     FROM "UsageDaily"
     WHERE "organizationId" = ${organizationId} AND "day" >= ${from}::date AND "day" <= ${toInclusive}::date`;
@@ -58,14 +58,35 @@ interface SnapshotRow {
 }
 
 /** The newest complete snapshot of each (account, bucket) at `at`. */
-async function latestSnapshots(db: Db, organizationId: string, at: Date): Promise<SnapshotRow[]> {
-  return db.$queryRaw<SnapshotRow[]>`
+function latestSnapshotsSql(organizationId: string, at: Date): Prisma.Sql {
+  return Prisma.sql`
     SELECT DISTINCT ON (s."storageAccountId", s."bucket")
       s."id", s."storageAccountId", a."name" AS "accountName", s."bucket", s."provider"::text AS "provider", s."objects", s."bytes",
       s."largestPrefixes", s."bytesByClass", s."completedAt"
     FROM "InventorySnapshot" s JOIN "StorageAccount" a ON a."id" = s."storageAccountId"
     WHERE s."organizationId" = ${organizationId} AND s."status" = 'COMPLETE' AND s."completedAt" <= ${at}
     ORDER BY s."storageAccountId", s."bucket", s."completedAt" DESC`;
+}
+
+/** Every complete snapshot up to the end of the range (bucket totals only), oldest first. */
+function snapshotHistorySql(organizationId: string, endOfRange: Date): Prisma.Sql {
+  return Prisma.sql`
+    SELECT "storageAccountId", "bucket", "provider"::text AS "provider", "bytes", "completedAt" FROM "InventorySnapshot"
+    WHERE "organizationId" = ${organizationId} AND "status" = 'COMPLETE' AND "completedAt" <= ${endOfRange}
+    ORDER BY "completedAt"`;
+}
+
+/** The SQL the analytics page runs for a range (the benchmark prints their plans). */
+export function analyticsQueries(organizationId: string, range: DayRange, now = new Date()) {
+  const month = monthStart(now);
+  const lastMonthDay = new Date(nextMonth(month).getTime() - 86_400_000);
+  const endOfRange = new Date(range.to.getTime() + 86_400_000 - 1);
+  return {
+    movedInRange: rollupSql(organizationId, range.from, range.to),
+    movedThisMonth: rollupSql(organizationId, month, lastMonthDay),
+    latestSnapshots: latestSnapshotsSql(organizationId, now),
+    snapshotHistory: snapshotHistorySql(organizationId, endOfRange),
+  };
 }
 
 export interface CloudCard {
@@ -109,16 +130,12 @@ export async function analyticsFor(db: Db, organizationId: string, range: DayRan
   checkRange(range);
   const priceTable = prices ?? (await organizationEgressPrices(db, organizationId)).prices;
   const month = monthStart(now);
-  const lastMonthDay = new Date(nextMonth(month).getTime() - 86_400_000);
-  const endOfRange = new Date(range.to.getTime() + 86_400_000 - 1);
+  const q = analyticsQueries(organizationId, range, now);
   const [rows, monthRows, latest, history, names] = await Promise.all([
-    rollup(db, organizationId, range.from, range.to),
-    rollup(db, organizationId, month, lastMonthDay),
-    latestSnapshots(db, organizationId, now),
-    db.$queryRaw<{ storageAccountId: string; bucket: string; provider: string; bytes: bigint; completedAt: Date }[]>`
-      SELECT "storageAccountId", "bucket", "provider"::text AS "provider", "bytes", "completedAt" FROM "InventorySnapshot"
-      WHERE "organizationId" = ${organizationId} AND "status" = 'COMPLETE' AND "completedAt" <= ${endOfRange}
-      ORDER BY "completedAt"`,
+    db.$queryRaw<RollupRow[]>(q.movedInRange),
+    db.$queryRaw<RollupRow[]>(q.movedThisMonth),
+    db.$queryRaw<SnapshotRow[]>(q.latestSnapshots),
+    db.$queryRaw<{ storageAccountId: string; bucket: string; provider: string; bytes: bigint; completedAt: Date }[]>(q.snapshotHistory),
     db.migration.findMany({ where: { organizationId }, select: { id: true, name: true } }),
   ]);
 
@@ -158,7 +175,8 @@ export async function analyticsFor(db: Db, organizationId: string, range: DayRan
       const s = history[h++]!;
       current.set(`${s.storageAccountId}\u0000${s.bucket}`, { provider: s.provider, bytes: Number(s.bytes) });
     }
-    const totals: Record<string, number> = Object.fromEntries(PROVIDERS.map((p) => [p, 0]));
+    // Before a provider's first scan its stored bytes are unknown, not zero: left out, so charts draw nothing.
+    const totals: Record<string, number> = {};
     for (const { provider, bytes } of current.values()) totals[provider] = (totals[provider] ?? 0) + bytes;
     return { day, ...totals };
   });

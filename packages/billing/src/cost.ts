@@ -35,4 +35,5 @@ export function egressUsd(route: Route, bytes: number, prices: EgressPriceTable)
 /** Estimated monthly storage cost (USD) of `bytes` held at `provider`. */
 export const storageUsdPerMonth = (provider: string, bytes: number) => (bytes / GiB) * (DEFAULT_STORAGE_PRICES[asProvider(provider)] ?? 0);
 
-export const roundUsd = (usd: number) => Math.round(usd * 100) / 100;
+/** Estimates keep micro-dollars, so the page can say "under $0.01" rather than $0.00 for small copies. */
+export const roundUsd = (usd: number) => Math.round(usd * 1e6) / 1e6;

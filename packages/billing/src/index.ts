@@ -10,6 +10,6 @@ export {
 } from "./invoice.ts";
 export { InventoryTally, startInventoryScan, runInventoryScan, scanAccount, PREFIX_DEPTHS, TOP_PREFIXES, type ScanOptions, type ScanOutcome, type PrefixTotal, type TallyState } from "./inventory.ts";
 export { PROVIDERS, DEFAULT_STORAGE_PRICES, organizationEgressPrices, egressUsd, storageUsdPerMonth, roundUsd, type Route } from "./cost.ts";
-export { analyticsFor, analyticsTables, checkRange, ANALYTICS_TABLES, MAX_RANGE_DAYS, RangeError_ as AnalyticsRangeError, type Analytics, type AnalyticsTableName, type CloudCard, type DayRange } from "./analytics.ts";
+export { analyticsFor, analyticsQueries, analyticsTables, checkRange, ANALYTICS_TABLES, MAX_RANGE_DAYS, RangeError_ as AnalyticsRangeError, type Analytics, type AnalyticsTableName, type CloudCard, type DayRange } from "./analytics.ts";
 export { createApiToken, revokeApiToken, authenticateApiToken, hashToken, type TokenCheck } from "./tokens.ts";
 export { toCsv } from "./csv.ts";

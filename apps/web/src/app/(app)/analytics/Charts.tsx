@@ -41,7 +41,7 @@ export function StoredChart({ data }: { data: Row[] }) {
           <Tooltip formatter={(v, name) => [formatBytes(Number(v)), providerLabel[String(name)] ?? name]} />
           <Legend formatter={(name) => providerLabel[String(name)] ?? name} />
           {PROVIDERS.map((p) => (
-            <Area key={p} type="stepAfter" dataKey={p} stackId="stored" stroke={PROVIDER_COLORS[p]} fill={PROVIDER_COLORS[p]} fillOpacity={0.35} isAnimationActive={false} />
+            <Area key={p} type="stepAfter" dataKey={p} stackId="stored" stroke={PROVIDER_COLORS[p]} fill={PROVIDER_COLORS[p]} fillOpacity={0.35} dot={{ r: 3, fillOpacity: 1 }} connectNulls isAnimationActive={false} />
           ))}
         </AreaChart>
       </ResponsiveContainer>

@@ -48,7 +48,7 @@ export default function AnalyticsPage() {
           <div className="muted">Where your data lives, what moved and what it cost: from the metering ledger and the inventory scans. Days are UTC.</div>
         </div>
         <div style={{ display: "flex", gap: 8, alignItems: "flex-end" }}>
-          <button className="secondary" onClick={() => refresh.mutate()} disabled={refresh.isPending}>Refresh inventory now</button>
+          <button className="secondary nowrap" style={{ whiteSpace: "nowrap" }} onClick={() => refresh.mutate()} disabled={refresh.isPending}>Refresh inventory now</button>
         </div>
       </div>
       {refresh.data && <div className="success" role="status" style={{ marginBottom: 12 }}>Inventory scan queued for {refresh.data.queued} storage account(s).</div>}

@@ -45,13 +45,13 @@ export default function OperatorPage() {
             <tbody>
               {orgs.data.map((o) => (
                 <tr key={o.id} data-testid="operator-org">
-                  <td>{o.name}<div className="muted" style={{ fontSize: 12 }}>{o.members} member(s){o.custom ? "" : ", standard plan"}</div></td>
+                  <td>{o.name}<div className="muted" style={{ fontSize: 12 }}>{o.members} member(s), {o.custom ? "custom plan" : "standard plan"}: {o.includedGB.toLocaleString("en-US")} GB, then {pricePerGB(o.priceMicrosPerGB)}/GB</div></td>
                   <td className="nowrap">{gb(o.usageBytes)}<div className="muted">{cents(o.totalCents)}</div></td>
                   <td>
                     <form className="inline" onSubmit={(e) => savePlan(e, o.id)} aria-label={`Plan of ${o.name}`}>
                       <label>Included GB <input name="includedGB" type="number" min={0} step={1} defaultValue={o.includedGB} style={{ width: 90 }} aria-label={`Included GB for ${o.name}`} /></label>
                       <label>$ per GB <input name="pricePerGB" type="number" min={0} step="0.000001" defaultValue={o.priceMicrosPerGB / 1e6} style={{ width: 90 }} aria-label={`Price per GB for ${o.name}`} /></label>
-                      <button type="submit" disabled={setPlan.isPending} title={`Now ${pricePerGB(o.priceMicrosPerGB)}/GB`}>Save plan</button>
+                      <button type="submit" disabled={setPlan.isPending}>Save plan</button>
                     </form>
                   </td>
                   <td>
