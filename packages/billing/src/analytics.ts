@@ -41,7 +41,7 @@ function rollupSql(organizationId: string, from: Date, toInclusive: Date): Prism
   return Prisma.sql`
     SELECT "day", "migrationId", "sourceProvider", "sourceRegion", "destProvider", "destRegion", "objects", "bytes"
     FROM "UsageDaily"
-    WHERE "organizationId" = ${organizationId} AND "day" >= ${from}::date AND "day" <= ${toInclusive}::date`;
+    WHERE "organizationId" = ${organizationId} AND "day" >= ${dayKey(from)}::date AND "day" <= ${dayKey(toInclusive)}::date`;
 }
 
 interface SnapshotRow {

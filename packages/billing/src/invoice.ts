@@ -3,7 +3,7 @@
 // issues credits, which land on the invoice of the month they are issued in.
 import { Prisma, forTenant, recordAudit, type Db } from "@crossdock/db";
 import { BYTES_PER_GB, chargeCents, formatCents, formatGB } from "./money.ts";
-import { monthClosed, monthKey, monthStart, nextMonth } from "./month.ts";
+import { dayKey, monthClosed, monthKey, monthStart, nextMonth } from "./month.ts";
 import { planFor, type Plan } from "./plan.ts";
 
 export type LineKind = "USAGE" | "ALLOWANCE" | "CREDIT";
@@ -176,7 +176,7 @@ export async function finalizeClosedMonths(db: Db, now = new Date()) {
   const cutoff = monthStart(new Date(now.getTime() - FINALIZE_GRACE_MS));
   const due = await db.$queryRaw<{ organizationId: string; month: Date }[]>`
     SELECT DISTINCT "organizationId", month FROM (
-      SELECT "organizationId", date_trunc('month', "day")::timestamp AS month FROM "UsageDaily" WHERE "day" < ${cutoff}::date
+      SELECT "organizationId", date_trunc('month', "day"::timestamp) AS month FROM "UsageDaily" WHERE "day" < ${dayKey(cutoff)}::date
       UNION
       SELECT "organizationId", "month" FROM "BillingCredit" WHERE "month" < ${cutoff}
     ) AS m

@@ -173,12 +173,13 @@ ALTER TABLE "ApiToken" ADD CONSTRAINT "ApiToken_organizationId_fkey" FOREIGN KEY
 -- AddForeignKey
 ALTER TABLE "ApiToken" ADD CONSTRAINT "ApiToken_createdById_fkey" FOREIGN KEY ("createdById") REFERENCES "User"("id") ON DELETE SET NULL ON UPDATE CASCADE;
 
+-- Timestamps are stored as UTC without a zone, so "occurredAt"::date is the UTC day.
 -- The ledger's daily rollup, kept in the same transaction as every ledger insert: one upsert per group per
 -- statement (the migration engine inserts a batch of rows per statement), so analytics never scan the ledger.
 CREATE FUNCTION "usage_daily_rollup"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO "UsageDaily" ("organizationId", "day", "migrationId", "sourceProvider", "sourceRegion", "destProvider", "destRegion", "objects", "bytes")
-  SELECT "organizationId", ("occurredAt" AT TIME ZONE 'UTC')::date, COALESCE("migrationId", ''), "sourceProvider", COALESCE("sourceRegion", ''),
+  SELECT "organizationId", "occurredAt"::date, COALESCE("migrationId", ''), "sourceProvider", COALESCE("sourceRegion", ''),
          "destProvider", COALESCE("destRegion", ''), count(*), sum("bytes")
   FROM new_rows
   GROUP BY 1, 2, 3, 4, 5, 6, 7
@@ -202,7 +203,7 @@ CREATE TRIGGER "UsageRecord_append_only" BEFORE UPDATE OR DELETE ON "UsageRecord
   FOR EACH ROW EXECUTE FUNCTION "usage_record_append_only"();
 
 INSERT INTO "UsageDaily" ("organizationId", "day", "migrationId", "sourceProvider", "sourceRegion", "destProvider", "destRegion", "objects", "bytes")
-SELECT "organizationId", ("occurredAt" AT TIME ZONE 'UTC')::date, COALESCE("migrationId", ''), "sourceProvider", COALESCE("sourceRegion", ''),
+SELECT "organizationId", "occurredAt"::date, COALESCE("migrationId", ''), "sourceProvider", COALESCE("sourceRegion", ''),
        "destProvider", COALESCE("destRegion", ''), count(*), sum("bytes")
 FROM "UsageRecord" GROUP BY 1, 2, 3, 4, 5, 6, 7;
 

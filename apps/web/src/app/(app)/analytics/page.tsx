@@ -9,7 +9,7 @@ import { MovedChart, PROVIDER_COLORS, StoredChart } from "./Charts";
 
 const dayKey = (d: Date) => d.toISOString().slice(0, 10);
 const daysAgo = (n: number) => dayKey(new Date(Date.now() - n * 86_400_000));
-const usd = (n: number) => (n > 0 && n < 0.01 ? "under $0.01" : `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`);
+const usd = (n: number) => (n > 0 && n < 0.01 ? "< $0.01" : `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`);
 const cardTitle: Record<string, string> = { s3: "AWS / S3-compatible", azure: "Azure Blob", gcs: "Google Cloud Storage", local: "Crossdock disk (local)" };
 
 function CsvLink({ table, from, to }: { table: string; from: string; to: string }) {
@@ -72,12 +72,15 @@ export default function AnalyticsPage() {
                 <h2 style={{ fontSize: 14 }}>{cardTitle[c.provider]}</h2>
                 <div style={{ fontSize: 20, fontWeight: 700 }} data-testid="stored-bytes">{formatBytes(c.storedBytes)}</div>
                 <div className="muted">{c.storedObjects.toLocaleString("en-US")} objects in {c.buckets} bucket(s)</div>
-                <table style={{ marginTop: 8, fontSize: 13 }}>
+                <div className="muted" style={{ fontSize: 11, marginTop: 8, textTransform: "uppercase", letterSpacing: ".04em" }}>This month ({a.month})</div>
+                <table style={{ fontSize: 13 }}>
                   <tbody>
-                    <tr><td style={{ padding: "3px 0" }}>Moved in ({a.month})</td><td style={{ padding: "3px 0", textAlign: "right" }} data-testid="moved-in">{formatBytes(c.movedInBytes)}</td></tr>
-                    <tr><td style={{ padding: "3px 0" }}>Moved out ({a.month})</td><td style={{ padding: "3px 0", textAlign: "right" }} data-testid="moved-out">{formatBytes(c.movedOutBytes)}</td></tr>
-                    <tr><td style={{ padding: "3px 0" }}>Est. egress cost</td><td style={{ padding: "3px 0", textAlign: "right" }} data-testid="egress-cost">{usd(c.egressUsd)}</td></tr>
-                    <tr><td style={{ padding: "3px 0", border: 0 }}>Est. storage / month</td><td style={{ padding: "3px 0", textAlign: "right", border: 0 }}>{usd(c.storageUsdPerMonth)}</td></tr>
+                    {([["Moved in", "moved-in", formatBytes(c.movedInBytes)], ["Moved out", "moved-out", formatBytes(c.movedOutBytes)], ["Egress (est.)", "egress-cost", usd(c.egressUsd)], ["Storage / month (est.)", "storage-cost", usd(c.storageUsdPerMonth)]] as const).map(([label, id, value], i, all) => (
+                      <tr key={id}>
+                        <td style={{ padding: "3px 0", border: i === all.length - 1 ? 0 : undefined }}>{label}</td>
+                        <td className="nowrap" style={{ padding: "3px 0", textAlign: "right", border: i === all.length - 1 ? 0 : undefined }} data-testid={id}>{value}</td>
+                      </tr>
+                    ))}
                   </tbody>
                 </table>
                 <div className="muted" style={{ fontSize: 11, marginTop: 6 }}>{c.lastScanAt ? `Scanned ${formatDate(c.lastScanAt)}` : "Not scanned yet"}</div>
