@@ -54,7 +54,7 @@ try {
   await timed(`seeded ${ROWS.toLocaleString("en-US")} ledger rows (one INSERT ... generate_series, rollup trigger included)`, () =>
     db.$executeRaw`
       INSERT INTO "UsageRecord" ("id", "organizationId", "migrationId", "kind", "objectKey", "objectVersion", "bytes", "sourceProvider", "sourceRegion", "destProvider", "destRegion", "occurredAt")
-      SELECT 'u' || g, ${org}, (${migrations}::text[])[1 + g % 20], 'copy', 'key/' || g, 'v1', 1000 + (g * 7919) % 5000000,
+      SELECT 'u' || g, ${org}, (${migrations}::text[])[1 + g % 20], 'copy', 'key/' || g, 'v1', 1000 + (g::bigint * 7919) % 5000000,
              (ARRAY['s3','azure','gcs','local'])[1 + (g % 20) % 4], 'eu-west-1', (ARRAY['s3','azure','gcs','local'])[1 + ((g % 20) + 1) % 4], 'eu-west-1',
              ${start}::timestamp + ((g::double precision / ${ROWS}) * ${DAYS} * interval '1 day')
       FROM generate_series(1, ${ROWS}) AS g`,
@@ -76,8 +76,10 @@ try {
 
   const [ledger] = await db.$queryRaw<{ rows: bigint; bytes: bigint }[]>`SELECT count(*) AS rows, sum(bytes) AS bytes FROM "UsageRecord" WHERE "organizationId" = ${org}`;
   const [rolled] = await db.$queryRaw<{ rows: bigint; bytes: bigint; groups: bigint }[]>`SELECT sum(objects) AS rows, sum(bytes) AS bytes, count(*) AS groups FROM "UsageDaily" WHERE "organizationId" = ${org}`;
-  console.log(`ledger: ${ledger!.rows} rows, ${ledger!.bytes} bytes; rollup: ${rolled!.groups} rows covering ${rolled!.rows} objects, ${rolled!.bytes} bytes (${rolled!.bytes === ledger!.bytes && rolled!.rows === ledger!.rows ? "equal" : "MISMATCH"})`);
-  if (rolled!.bytes !== ledger!.bytes || rolled!.rows !== ledger!.rows) throw new Error("The rollup disagrees with the ledger");
+  // sum() comes back as numeric, count() as bigint: compare their decimal text.
+  const same = String(rolled!.bytes) === String(ledger!.bytes) && String(rolled!.rows) === String(ledger!.rows);
+  console.log(`ledger: ${ledger!.rows} rows, ${ledger!.bytes} bytes; rollup: ${rolled!.groups} rows covering ${rolled!.rows} objects, ${rolled!.bytes} bytes (${same ? "equal" : "MISMATCH"})`);
+  if (!same) throw new Error("The rollup disagrees with the ledger");
 
   const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
   const ranges = { "last 30 days": { from: new Date(to.getTime() - 29 * 86_400_000), to }, "last 90 days": { from: start, to } };
