@@ -55,6 +55,24 @@ test("analytics and the invoice after a migration over the demo clouds", async (
   expect(header).toBe("migrationId,name,sourceProvider,destProvider,objects,bytes,egressUsd");
   expect(row).toContain(`,${name},s3,azure,${planned},${copiedBytes},`);
 
+  // An API token for the organization's own tools: shown once, works over HTTP, refused once revoked.
+  await page.getByRole("navigation").getByRole("link", { name: "Billing" }).click();
+  await page.getByLabel("Token name").fill("finance dashboard");
+  await page.getByRole("button", { name: "Create token" }).click();
+  const token = await page.getByLabel("New API token").inputValue();
+  expect(token).toMatch(/^cdx_/);
+  const usage = await page.request.get("/api/v1/usage", { headers: { authorization: `Bearer ${token}` } });
+  expect(usage.status()).toBe(200);
+  const body = await usage.json();
+  expect(body.organization.name).toBe(organization);
+  expect(body.totals.movedBytes).toBe(copiedBytes);
+  await page.getByRole("button", { name: "Done" }).click();
+  await expect(page.getByTestId("api-tokens")).toContainText("finance dashboard");
+  await shot(page, "34-billing-api-token");
+  await page.getByTestId("api-tokens").getByRole("button", { name: "Revoke" }).click();
+  await expect(page.getByTestId("api-tokens")).toContainText("revoked");
+  expect((await page.request.get("/api/v1/usage", { headers: { authorization: `Bearer ${token}` } })).status()).toBe(401);
+
   // The platform operator sets this organization's plan: nothing included, $100 per GB.
   const operatorContext = await browser.newContext();
   const op = await operatorContext.newPage();

@@ -1,4 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type StorageAccount } from "@crossdock/db";
 import { openObjectStore, type ObjectStore } from "@crossdock/providers";
@@ -99,6 +102,22 @@ describe.each([["s3", 0], ["azure", 1]] as const)("inventory of the %s emulator"
     expect(resumed).toMatchObject({ status: "complete", ...(await truth(store, bucket)) });
     expect(seen).toBe(202);
     expect((await db.inventorySnapshot.findUniqueOrThrow({ where: { id: snap.id } })).pages).toBeGreaterThan(10);
+  });
+});
+
+describe("pacing", () => {
+  it("makes at most maxPagesPerSecond listing requests", async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), "crossdock-inv-"));
+    const store = openObjectStore({ provider: "local", rootDir: root });
+    await store.createBucket("paced");
+    await Promise.all(Array.from({ length: 60 }, (_, i) => store.writeObject("paced", `k${String(i).padStart(3, "0")}`, "x")));
+    const acct = await db.storageAccount.create({ data: { id: randomUUID(), organizationId: org, name: "paced disk", provider: "local", settings: {} } });
+    const started = Date.now();
+    const outcome = await runInventoryScan(db, org, (await startInventoryScan(db, acct, "paced")).id, store, { pageSize: 10, maxPagesPerSecond: 10 });
+    // 6 pages (and the empty end of the listing) at 10 per second: at least 0.5 s between the first and the last.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(500);
+    expect(outcome).toMatchObject({ status: "complete", objects: 60, bytes: 60 });
+    await rm(root, { recursive: true, force: true });
   });
 });
 
