@@ -93,7 +93,8 @@ test("analytics and the invoice after a migration over the demo clouds", async (
   // The month's invoice lists the migration at the plan price: bytes x $100 / 10^9, rounded half up to the cent.
   const expectedCents = Math.floor((copiedBytes * 100 * 100) / 1e9 + 0.5);
   const dollars = (c: number) => `$${Math.floor(c / 100).toLocaleString("en-US")}.${String(c % 100).padStart(2, "0")}`;
-  await page.getByRole("navigation").getByRole("link", { name: "Billing" }).click();
+  // (Loaded afresh: the page was open while the operator changed the plan.)
+  await page.goto("/billing");
   await expect(page.getByTestId("plan")).toContainText("$100.00");
   await shot(page, "31-billing");
   const month = new Date().toISOString().slice(0, 7);

@@ -5,7 +5,7 @@ import { Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Db } from "@crossdock/db";
 import { BILLING_QUEUE, createBillingQueue, enqueueInventoryScan, type BillingJobData } from "@crossdock/jobs";
-import { finalizeClosedMonths, scanAccount } from "@crossdock/billing";
+import { compactInventoryHistory, finalizeClosedMonths, scanAccount } from "@crossdock/billing";
 import { openAccountStore } from "@crossdock/storage";
 
 const SCAN_EVERY_MS = Number(process.env.INVENTORY_SCAN_EVERY_MS ?? 6 * 3600_000);
@@ -28,9 +28,10 @@ export function startBillingWorker({ db, connection, queueConnection, prefix, lo
     async (job) => {
       const data = job.data;
       if (data.kind === "inventory-sweep") {
+        const compacted = await compactInventoryHistory(db);
         const accounts = await db.storageAccount.findMany({ select: { id: true, organizationId: true } });
         for (const account of accounts) await enqueueInventoryScan(queue, account);
-        return { queued: accounts.length };
+        return { queued: accounts.length, compacted };
       }
       if (data.kind === "close-months") return { finalized: await finalizeClosedMonths(db) };
       const account = await db.storageAccount.findFirst({ where: { id: data.accountId, organizationId: data.organizationId } });

@@ -68,11 +68,11 @@ function latestSnapshotsSql(organizationId: string, at: Date): Prisma.Sql {
     ORDER BY s."storageAccountId", s."bucket", s."completedAt" DESC`;
 }
 
-/** Every complete snapshot up to the end of the range (bucket totals only), oldest first. */
-function snapshotHistorySql(organizationId: string, endOfRange: Date): Prisma.Sql {
+/** The complete snapshots of the range (bucket totals only), oldest first. */
+function snapshotHistorySql(organizationId: string, from: Date, endOfRange: Date): Prisma.Sql {
   return Prisma.sql`
     SELECT "storageAccountId", "bucket", "provider"::text AS "provider", "bytes", "completedAt" FROM "InventorySnapshot"
-    WHERE "organizationId" = ${organizationId} AND "status" = 'COMPLETE' AND "completedAt" <= ${endOfRange}
+    WHERE "organizationId" = ${organizationId} AND "status" = 'COMPLETE' AND "completedAt" >= ${from} AND "completedAt" <= ${endOfRange}
     ORDER BY "completedAt"`;
 }
 
@@ -85,7 +85,9 @@ export function analyticsQueries(organizationId: string, range: DayRange, now = 
     movedInRange: rollupSql(organizationId, range.from, range.to),
     movedThisMonth: rollupSql(organizationId, month, lastMonthDay),
     latestSnapshots: latestSnapshotsSql(organizationId, now),
-    snapshotHistory: snapshotHistorySql(organizationId, endOfRange),
+    /** What each bucket held when the range starts (its newest snapshot before it). */
+    snapshotsAtRangeStart: latestSnapshotsSql(organizationId, new Date(range.from.getTime() - 1)),
+    snapshotHistory: snapshotHistorySql(organizationId, range.from, endOfRange),
   };
 }
 
@@ -131,10 +133,11 @@ export async function analyticsFor(db: Db, organizationId: string, range: DayRan
   const priceTable = prices ?? (await organizationEgressPrices(db, organizationId)).prices;
   const month = monthStart(now);
   const q = analyticsQueries(organizationId, range, now);
-  const [rows, monthRows, latest, history, names] = await Promise.all([
+  const [rows, monthRows, latest, atStart, history, names] = await Promise.all([
     db.$queryRaw<RollupRow[]>(q.movedInRange),
     db.$queryRaw<RollupRow[]>(q.movedThisMonth),
     db.$queryRaw<SnapshotRow[]>(q.latestSnapshots),
+    db.$queryRaw<SnapshotRow[]>(q.snapshotsAtRangeStart),
     db.$queryRaw<{ storageAccountId: string; bucket: string; provider: string; bytes: bigint; completedAt: Date }[]>(q.snapshotHistory),
     db.migration.findMany({ where: { organizationId }, select: { id: true, name: true } }),
   ]);
@@ -167,7 +170,7 @@ export async function analyticsFor(db: Db, organizationId: string, range: DayRan
   }
 
   // Stored bytes per provider at the end of each day: the newest snapshot of each bucket so far, summed.
-  const current = new Map<string, { provider: string; bytes: number }>();
+  const current = new Map<string, { provider: string; bytes: number }>(atStart.map((s) => [`${s.storageAccountId}\u0000${s.bucket}`, { provider: s.provider, bytes: Number(s.bytes) }]));
   let h = 0;
   const storedPerDay = days.map((day) => {
     const end = new Date(`${day}T23:59:59.999Z`);

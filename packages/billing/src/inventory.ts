@@ -187,3 +187,24 @@ export async function scanAccount(db: Db, account: StorageAccount, store: Object
   }
   return outcomes;
 }
+
+/** Snapshots younger than this are all kept; older ones keep the last of each bucket's UTC day (what charts draw). */
+export const KEEP_ALL_SNAPSHOTS_MS = 2 * 86_400_000;
+
+/**
+ * Bounds the history: every snapshot of the last two days, then one per bucket and UTC day (its last), so scanning
+ * every few hours does not grow the table (and the charts' queries) without end. Failed scans go after 30 days.
+ */
+export async function compactInventoryHistory(db: Db, now = new Date()) {
+  const cutoff = new Date(now.getTime() - KEEP_ALL_SNAPSHOTS_MS);
+  const removed = await db.$executeRaw`
+    DELETE FROM "InventorySnapshot" s
+    WHERE s."status" = 'COMPLETE' AND s."completedAt" < ${cutoff}
+      AND EXISTS (
+        SELECT 1 FROM "InventorySnapshot" later
+        WHERE later."storageAccountId" = s."storageAccountId" AND later."bucket" = s."bucket" AND later."status" = 'COMPLETE'
+          AND later."completedAt"::date = s."completedAt"::date AND later."completedAt" > s."completedAt")`;
+  const failed = await db.$executeRaw`
+    DELETE FROM "InventorySnapshot" WHERE "status" = 'FAILED' AND "startedAt" < ${new Date(now.getTime() - 30 * 86_400_000)}`;
+  return { removed, failed };
+}

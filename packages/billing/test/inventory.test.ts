@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type StorageAccount } from "@crossdock/db";
 import { openObjectStore, type ObjectStore } from "@crossdock/providers";
 import { startAzurite, startS3rver, stopEmulators, type RunningEmulator } from "@crossdock/providers/emulators";
-import { InventoryTally, runInventoryScan, scanAccount, startInventoryScan } from "../src/index.ts";
+import { InventoryTally, compactInventoryHistory, runInventoryScan, scanAccount, startInventoryScan } from "../src/index.ts";
 
 // Inventories against real emulators: what a scan counts is what the store holds, after adds and deletes, and a
 // scan cut short resumes from its cursor to the same totals.
@@ -102,6 +102,20 @@ describe.each([["s3", 0], ["azure", 1]] as const)("inventory of the %s emulator"
     expect(resumed).toMatchObject({ status: "complete", ...(await truth(store, bucket)) });
     expect(seen).toBe(202);
     expect((await db.inventorySnapshot.findUniqueOrThrow({ where: { id: snap.id } })).pages).toBeGreaterThan(10);
+  });
+});
+
+describe("history compaction", () => {
+  it("keeps every snapshot of the last two days and the last of each older day", async () => {
+    const acct = await account("s3", "compacted");
+    const now = new Date("2026-11-22T12:00:00Z");
+    const at = ["2026-11-10T01:00:00Z", "2026-11-10T07:00:00Z", "2026-11-10T19:00:00Z", "2026-11-11T03:00:00Z", "2026-11-21T13:00:00Z", "2026-11-21T19:00:00Z", "2026-11-22T01:00:00Z"];
+    for (const [i, t] of at.entries()) {
+      await db.inventorySnapshot.create({ data: { organizationId: org, storageAccountId: acct.id, bucket: "b", provider: "s3", status: "COMPLETE", objects: BigInt(i), bytes: BigInt(i), startedAt: new Date(t), completedAt: new Date(t) } });
+    }
+    await compactInventoryHistory(db, now);
+    const left = await db.inventorySnapshot.findMany({ where: { storageAccountId: acct.id }, orderBy: { completedAt: "asc" } });
+    expect(left.map((s) => s.completedAt!.toISOString().slice(0, 13))).toEqual(["2026-11-10T19", "2026-11-11T03", "2026-11-21T13", "2026-11-21T19", "2026-11-22T01"]);
   });
 });
 
