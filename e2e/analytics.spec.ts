@@ -57,6 +57,7 @@ test("analytics and the invoice after a migration over the demo clouds", async (
 
   // An API token for the organization's own tools: shown once, works over HTTP, refused once revoked.
   await page.getByRole("navigation").getByRole("link", { name: "Billing" }).click();
+  await expect(page.getByTestId("invoices")).toContainText(new Date().toISOString().slice(0, 7));
   await page.getByLabel("Token name").fill("finance dashboard");
   await page.getByRole("button", { name: "Create token" }).click();
   const token = await page.getByLabel("New API token").inputValue();

@@ -68,7 +68,8 @@ function ApiTokens() {
   const queryClient = useQueryClient();
   const tokens = useQuery(trpc.billing.tokens.queryOptions());
   const [shown, setShown] = useState<string | null>(null);
-  const refresh = () => queryClient.invalidateQueries(trpc.billing.tokens.queryFilter());
+  // A refetch started before the change (the list's first load) is cancelled and started again.
+  const refresh = () => queryClient.refetchQueries(trpc.billing.tokens.queryFilter(), { cancelRefetch: true });
   const create = useMutation(trpc.billing.createToken.mutationOptions({ onSuccess: (t) => (setShown(t.token), refresh()) }));
   const revoke = useMutation(trpc.billing.revokeToken.mutationOptions({ onSuccess: refresh }));
   const origin = typeof window === "undefined" ? "" : window.location.origin;
