@@ -7,7 +7,8 @@
 // (starts project-local PostgreSQL when DATABASE_URL is unset; use CROSSDOCK_DATA_DIR / CROSSDOCK_PG_PORT of your own)
 import { randomUUID } from "node:crypto";
 import { Prisma } from "@crossdock/db";
-import { analyticsFor, analyticsQueries, invoiceFor, monthStart } from "@crossdock/billing";
+import { analyticsFor, analyticsQueries, compactInventoryHistory, invoiceFor, monthStart } from "@crossdock/billing";
+import os from "node:os";
 import { createBenchDatabase, createTenant, dropBenchDatabase } from "./lib/setup.ts";
 
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback;
@@ -28,6 +29,7 @@ async function timed<T>(label: string, fn: () => Promise<T>) {
   return out;
 }
 
+console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} (timings are noisy when other work shares the cores)`);
 const url = await createBenchDatabase(base, NAME);
 const t = await createTenant(url);
 const { db, organizationId: org } = t;
@@ -72,6 +74,9 @@ try {
              ${start}::timestamp + h * interval '6 hours', now(), ${start}::timestamp + h * interval '6 hours' + interval '5 minutes'
       FROM generate_series(1, 4) AS a(i), generate_series(1, 5) AS b, generate_series(0, ${DAYS * 4 - 1}) AS h`,
   );
+  // As the scheduled sweep would: all of the last two days, then one snapshot per bucket and day.
+  const compacted = await compactInventoryHistory(db, now);
+  console.log(`inventory history: ${4 * 5 * DAYS * 4} snapshots seeded, ${compacted.removed} compacted away, ${await db.inventorySnapshot.count({ where: { organizationId: org } })} kept`);
   await db.$executeRaw`ANALYZE`;
 
   const [ledger] = await db.$queryRaw<{ rows: bigint; bytes: bigint }[]>`SELECT count(*) AS rows, sum(bytes) AS bytes FROM "UsageRecord" WHERE "organizationId" = ${org}`;
