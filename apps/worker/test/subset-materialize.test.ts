@@ -59,14 +59,19 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (worker && worker.exitCode === null) {
+    // A graceful stop waits for running jobs (the scheduled inventory scan of every account in the shared test
+    // database among them); past 20 s the test gives up being polite.
+    const exited = new Promise((r) => worker.once("exit", r));
     worker.kill("SIGTERM");
-    await new Promise((r) => worker.once("exit", r));
+    const timer = setTimeout(() => worker.kill("SIGKILL"), 20_000);
+    await exited;
+    clearTimeout(timer);
   }
   await queue.close();
   redis.disconnect();
   await db.$disconnect();
   if (root) await rm(root, { recursive: true, force: true });
-});
+}, 60_000);
 
 async function materialize(prefix: string, destPrefix: string) {
   const { subset, version } = await createSubset(tenant, {
