@@ -1,6 +1,7 @@
 // Cuts a stream of unknown length into parts and uploads them with bounded concurrency:
 // memory stays near partSize x (concurrency + 2) whatever the object size.
-import { ContentHasher } from "./hashing.ts";
+import { ContentHasher, StreamingHasher } from "./hashing.ts";
+import { sharedBuffer } from "./md5-thread.ts";
 import type { ContentHashes, WriteBody } from "./object-store.ts";
 
 export const MiB = 1024 * 1024;
@@ -31,7 +32,8 @@ export async function* toParts(chunks: AsyncIterable<Uint8Array>, partSize: numb
   for await (const input of chunks) {
     let chunk = input;
     while (pendingBytes + chunk.length >= partSize) {
-      const part = Buffer.allocUnsafeSlow(partSize);
+      // Shared memory: the MD5 thread reads the part in place while it uploads.
+      const part = sharedBuffer(partSize);
       let filled = 0;
       for (const p of pending) {
         part.set(p, filled);
@@ -80,32 +82,31 @@ export async function uploadInParts<P, R>(
   options: { partSize: number; concurrency: number; maxParts: number; signal?: AbortSignal },
   uploader: PartUploader<P, R>,
 ): Promise<PartUploadOutcome<R>> {
-  const hasher = new ContentHasher();
-  const hashed = (async function* () {
-    for await (const chunk of toChunks(body)) {
-      hasher.update(chunk);
-      yield chunk;
-    }
-  })();
-  const parts = toParts(hashed, options.partSize);
+  const parts = toParts(toChunks(body), options.partSize);
   // Buffers are held in `let`s and cleared once handed over: a forgotten reference is a part's worth of memory.
   let current: Buffer | undefined = (await parts.next()).value ?? Buffer.alloc(0);
   let upcoming: IteratorResult<Buffer> | undefined = await parts.next();
   if (upcoming.done) {
+    // One part: hashed inline (a thread round trip costs more than hashing a small object).
+    const hasher = new ContentHasher();
+    hasher.update(current!);
     const hashes = hasher.digest();
     const body = current;
     current = undefined;
     return { result: await uploader.single(body!, hashes), hashes, size: hasher.bytes, parts: 1 };
   }
 
+  // Parts are hashed in order as they are launched: CRC32C inline, MD5 on a helper thread.
   await uploader.begin();
+  const hasher = new StreamingHasher();
   const results: P[] = [];
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
   let partNumber = 0;
-  const launch = (buffer: Buffer) => {
+  const launch = async (buffer: Buffer) => {
     const n = ++partNumber;
     if (n > options.maxParts) throw new Error(`object needs more than ${options.maxParts} parts: raise partSize`);
+    await hasher.update(buffer);
     const task = uploader.part(n, buffer).then(
       (p) => {
         results[n - 1] = p;
@@ -135,13 +136,14 @@ export async function uploadInParts<P, R>(
         if (next.done) break;
         buffer = next.value;
       }
-      launch(buffer);
+      await launch(buffer);
     }
     await Promise.all(inFlight);
     if (failure !== undefined) throw failure;
-    const hashes = hasher.digest();
+    const hashes = await hasher.digest();
     return { result: await uploader.complete(results, hashes, hasher.bytes), hashes, size: hasher.bytes, parts: partNumber };
   } catch (error) {
+    hasher.discard();
     await Promise.allSettled(inFlight);
     await parts.return(undefined).catch(() => undefined);
     await uploader.abort().catch(() => undefined);

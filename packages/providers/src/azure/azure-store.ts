@@ -1,6 +1,6 @@
 // Azure Blob Storage (and azurite) through @azure/storage-blob: block blobs, staged blocks, async server copy.
 import { BlobServiceClient, StorageSharedKeyCredential, type BlobGetPropertiesResponse, type ContainerClient, type StoragePipelineOptions } from "@azure/storage-blob";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import { describeCapabilities } from "../capabilities.ts";
 import type { AzureAccountConfig } from "../config.ts";
@@ -27,6 +27,7 @@ import type {
   WriteOptions,
   WriteResult,
 } from "../object-store.ts";
+import { md5Of } from "../md5-thread.ts";
 import { MiB, mapConcurrent, uploadInParts } from "../parts.ts";
 import { resolveRetryPolicy, withRetry, type RetryPolicy } from "../retry.ts";
 import { mapAzureError } from "./azure-errors.ts";
@@ -222,7 +223,7 @@ export class AzureObjectStore implements ObjectStore {
         part: async (partNumber, buffer) => {
           // Block ids must all have the same length within a blob.
           const id = Buffer.from(`${nonce}-${String(partNumber).padStart(6, "0")}`).toString("base64");
-          const md5 = createHash("md5").update(buffer).digest();
+          const md5 = await md5Of(buffer);
           await this.call("stageBlock", bucket, key, () => blob.stageBlock(id, buffer, buffer.length, { transactionalContentMD5: md5, abortSignal: signal }), signal);
           return id;
         },

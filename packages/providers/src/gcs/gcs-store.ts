@@ -5,7 +5,7 @@ import { pipeline } from "node:stream/promises";
 import { describeCapabilities } from "../capabilities.ts";
 import type { GcsAccountConfig } from "../config.ts";
 import { ObjectStoreError, type ErrorContext } from "../errors.ts";
-import { ContentHasher, crc32cFromBase64, md5FromBase64, mismatchedHashes } from "../hashing.ts";
+import { ContentHasher, StreamingHasher, crc32cFromBase64, md5FromBase64, mismatchedHashes } from "../hashing.ts";
 import { assertValidKey } from "../keys.ts";
 import { keyAfter, prefixAfter } from "../listing.ts";
 import { adaptMetadata, readUserMetadata } from "../metadata.ts";
@@ -243,7 +243,6 @@ export class GcsObjectStore implements ObjectStore {
     assertValidKey(key, "gcs", bucket);
     const { metadata, issues } = adaptMetadata(options, "gcs");
     const file = this.storage.bucket(bucket).file(key);
-    const hasher = new ContentHasher();
     const limit = options.partSize ?? this.singleRequestLimit;
     // Read ahead up to `limit`: small objects go in one (retryable) request.
     const chunks = toChunks(body);
@@ -256,7 +255,6 @@ export class GcsObjectStore implements ObjectStore {
         exhausted = true;
         break;
       }
-      hasher.update(next.value);
       head.push(next.value);
       buffered += next.value.length;
     }
@@ -264,7 +262,9 @@ export class GcsObjectStore implements ObjectStore {
     let parts = 1;
     if (exhausted) {
       const buffer = Buffer.concat(head);
-      const hashes = hasher.digest();
+      const inline = new ContentHasher();
+      inline.update(buffer);
+      const hashes = inline.digest();
       this.checkExpected(bucket, key, options.expectedHashes, hashes);
       [uploaded] = await this.call(
         "writeObject",
@@ -280,20 +280,25 @@ export class GcsObjectStore implements ObjectStore {
     }
     const chunkSize = this.chunkSize > 0 ? Math.max(256 * 1024, Math.round(this.chunkSize / (256 * 1024)) * 256 * 1024) : undefined;
     const stream = file.createWriteStream({ resumable: true, validation: false, chunkSize, metadata: this.gcsMetadata(metadata) });
+    // A large object: CRC32C inline, MD5 on a helper thread, so hashing does not slow the upload's event loop.
+    const hasher = new StreamingHasher();
     const rest = (async function* () {
-      yield* head;
-      head.length = 0;
+      for (const chunk of head.splice(0)) {
+        await hasher.update(chunk);
+        yield chunk;
+      }
       for await (const chunk of chunks) {
-        hasher.update(chunk);
+        await hasher.update(chunk);
         yield chunk;
       }
     })();
     try {
       await pipeline(Readable.from(rest), stream, { signal: options.signal });
     } catch (error) {
+      hasher.discard();
       throw mapGcsError(error, this.ctx("writeObject", bucket, key));
     }
-    const hashes = hasher.digest();
+    const hashes = await hasher.digest();
     parts = chunkSize ? Math.max(1, Math.ceil(hasher.bytes / chunkSize)) : 1;
     uploaded = file.metadata;
     try {
