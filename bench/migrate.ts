@@ -17,7 +17,9 @@ import pg from "pg";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { createMigrationQueue, createRedis, migrationEnqueuers } from "@crossdock/jobs";
-import { AzureObjectStore, S3ObjectStore, openObjectStore, type ObjectStore } from "../packages/providers/src/index.ts";
+import { openObjectStoreNow, type ObjectStore } from "../packages/providers/src/index.ts";
+import type { AzureObjectStore } from "../packages/providers/src/azure/azure-store.ts";
+import type { S3ObjectStore } from "../packages/providers/src/s3/s3-store.ts";
 import { startEmulators, stopEmulators, type RunningEmulator } from "../packages/providers/src/emulators/index.ts";
 import { mapConcurrent } from "../packages/providers/src/parts.ts";
 import { MiB, cpuSeconds, loadAverage, sampleMemory, seconds, spawnProcess, type Spawned } from "./lib/proc.ts";
@@ -528,8 +530,8 @@ try {
   await createDemoAccount(tenant, "bench-local", "local", "bench-local");
 
   if (s3 && azure) {
-    const source = openObjectStore(s3.config) as S3ObjectStore;
-    const dest = openObjectStore(azure.config) as AzureObjectStore;
+    const source = (await openObjectStoreNow(s3.config)) as S3ObjectStore;
+    const dest = (await openObjectStoreNow(azure.config)) as AzureObjectStore;
     const sourceBucket = "bench-source";
     await source.createBucket(sourceBucket);
     const env: Env = { tenant, benchUrl, demoCloudsFile, workDir, source, sourceBucket, dest, s3, azure, redisPrefixes, running };

@@ -7,7 +7,10 @@ import { Upload } from "@aws-sdk/lib-storage";
 import { loadavg } from "node:os";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { AzureObjectStore, GcsObjectStore, S3ObjectStore, openObjectStore, type ObjectStore } from "../packages/providers/src/index.ts";
+import { openObjectStoreNow, type ObjectStore } from "../packages/providers/src/index.ts";
+import { AzureObjectStore } from "../packages/providers/src/azure/azure-store.ts";
+import { GcsObjectStore } from "../packages/providers/src/gcs/gcs-store.ts";
+import { S3ObjectStore } from "../packages/providers/src/s3/s3-store.ts";
 import { startEmulators, stopEmulators, type EmulatorName, type RunningEmulator } from "../packages/providers/src/emulators/index.ts";
 import { mapConcurrent } from "../packages/providers/src/parts.ts";
 
@@ -105,7 +108,7 @@ interface Row {
 }
 
 async function benchEmulator(emulator: RunningEmulator): Promise<Row[]> {
-  const store = openObjectStore(emulator.config);
+  const store = await openObjectStoreNow(emulator.config);
   const bucket = `bench-${Date.now().toString(36)}`;
   if (emulator.name !== "firebase-storage") await store.createBucket(bucket);
   const small = Buffer.alloc(SMALL, 7);

@@ -139,18 +139,25 @@ export function mismatchedHashes(expected: ContentHashes, actual: ContentHashes)
 }
 
 /**
- * MD5 + CRC32C for large bodies: CRC32C inline (native), MD5 on a helper thread. Await every update() in order
- * (it copies or shares the chunk before resolving, and waits when the thread falls behind).
+ * MD5 + CRC32C for large bodies: CRC32C inline (native), MD5 on a helper thread. Await every call in order.
  */
 export class StreamingHasher {
   private readonly md5 = new BackgroundMd5();
   private crc = 0;
   bytes = 0;
 
+  /** Bytes the caller keeps: copied for the MD5 thread (waits when the thread falls behind). */
   update(chunk: Uint8Array): Promise<void> {
     this.crc = crc32cUpdate(this.crc, chunk);
     this.bytes += chunk.length;
     return this.md5.update(chunk);
+  }
+
+  /** A buffer the caller owns (a part): lent to the MD5 thread and handed back; use the returned Buffer. */
+  updateOwned(part: Buffer): Promise<Buffer> {
+    this.crc = crc32cUpdate(this.crc, part);
+    this.bytes += part.length;
+    return this.md5.updateOwned(part);
   }
 
   async digest(): Promise<Required<ContentHashes>> {

@@ -1,5 +1,8 @@
 // MD5 of large objects on a helper thread: the event loop that drives the uploads stays free while a
 // 256 MiB object is hashed (MD5 runs at ~700 MB/s, as slow as many networks). CRC32C stays inline: it is native.
+//
+// Buffers are transferred to the thread and back (never copied, never shared): memory is owned by one side at a
+// time and freed as soon as the uploader drops it, without waiting for the helper's garbage collector.
 import { createHash } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
@@ -14,30 +17,43 @@ parentPort.on("message", (m) => {
     let h = running.get(m.id);
     if (!h) running.set(m.id, (h = createHash("md5")));
     h.update(m.data);
-    parentPort.postMessage({ op: "ack", id: m.id, bytes: m.data.length });
+    parentPort.postMessage({ op: "back", id: m.id, data: m.data }, [m.data.buffer]);
   } else if (m.op === "digest") {
     const h = running.get(m.id) ?? createHash("md5");
     running.delete(m.id);
     parentPort.postMessage({ op: "digest", id: m.id, hex: h.digest("hex") });
   } else if (m.op === "once") {
-    parentPort.postMessage({ op: "digest", id: m.id, hex: createHash("md5").update(m.data).digest("hex") });
+    const hex = createHash("md5").update(m.data).digest("hex");
+    parentPort.postMessage({ op: "once", id: m.id, hex, data: m.data }, [m.data.buffer]);
   } else if (m.op === "drop") {
     running.delete(m.id);
   }
 });
 `;
 
-/** Bytes handed to the thread and not yet hashed before update() makes the caller wait. */
-const MAX_PENDING_BYTES = 64 * 1024 * 1024;
-/** Small chunks are copied into a shared buffer of this size and posted together (one message, not thousands). */
+/** Small chunks are copied into a staging buffer of this size and hashed together (one message, not thousands). */
 const BATCH_BYTES = 1024 * 1024;
+/** Staging buffers per stream: bounds what a stream has queued in the thread to 4 MiB. */
+const STAGING_BUFFERS = 4;
 
-type Reply = { op: "ack"; id: number; bytes: number } | { op: "digest"; id: number; hex: string };
+type Reply =
+  | { op: "back"; id: number; data: Uint8Array }
+  | { op: "digest"; id: number; hex: string }
+  | { op: "once"; id: number; hex: string; data: Uint8Array };
 
 interface Job {
-  pending: number;
-  waiters: (() => void)[];
-  done?: { resolve: (hex: string) => void; reject: (e: Error) => void };
+  /** Buffers in the thread, in the order sent (the thread answers in order). */
+  returns: { resolve: (b: Buffer) => void; reject: (e: Error) => void }[];
+  done?: { resolve: (reply: Reply) => void; reject: (e: Error) => void };
+}
+
+/** A Buffer that owns its whole ArrayBuffer can be transferred; a slice of a pool or a shared buffer cannot. */
+function transferable(data: Uint8Array): data is Buffer {
+  return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
+}
+
+function asBuffer(data: Uint8Array): Buffer {
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
 
 class Md5Thread {
@@ -62,71 +78,65 @@ class Md5Thread {
     this.failure ??= error;
     for (const job of this.jobs.values()) {
       job.done?.reject(error);
-      for (const w of job.waiters.splice(0)) w();
+      for (const r of job.returns.splice(0)) r.reject(error);
     }
     this.jobs.clear();
-    threads.splice(threads.indexOf(this), 1);
+    const at = threads.indexOf(this);
+    if (at >= 0) threads.splice(at, 1);
   }
 
   private onReply(m: Reply): void {
     const job = this.jobs.get(m.id);
     if (!job) return;
-    if (m.op === "ack") {
-      job.pending -= m.bytes;
-      if (job.pending <= MAX_PENDING_BYTES) for (const w of job.waiters.splice(0)) w();
+    if (m.op === "back") {
+      job.returns.shift()?.resolve(asBuffer(m.data));
       return;
     }
     this.jobs.delete(m.id);
-    this.release();
-    job.done?.resolve(m.hex);
-  }
-
-  private hold(): void {
-    if (this.jobs.size === 0) this.worker.ref();
-  }
-
-  private release(): void {
     if (this.jobs.size === 0) this.worker.unref();
+    job.done?.resolve(m);
   }
 
   open(id: number): void {
     if (this.failure) throw this.failure;
-    this.hold();
-    this.jobs.set(id, { pending: 0, waiters: [] });
+    if (this.jobs.size === 0) this.worker.ref();
+    this.jobs.set(id, { returns: [] });
   }
 
-  /** Posts bytes to hash; resolves at once unless too much is still queued in the thread. */
-  update(id: number, data: Uint8Array): Promise<void> | undefined {
+  /** Hashes `data` (transferred: do not touch it) and resolves with the same memory once hashed. */
+  update(id: number, data: Buffer): Promise<Buffer> {
     const job = this.jobs.get(id);
-    if (!job) throw this.failure ?? new Error("MD5 job is not open");
-    job.pending += data.length;
-    // A Buffer over a SharedArrayBuffer is shared, any other is copied: either way the caller may reuse its own.
-    this.worker.postMessage({ op: "update", id, data });
-    if (job.pending <= MAX_PENDING_BYTES) return undefined;
-    return new Promise((resolve) => job.waiters.push(resolve));
+    if (!job) return Promise.reject(this.failure ?? new Error("MD5 job is not open"));
+    return new Promise((resolve, reject) => {
+      job.returns.push({ resolve, reject });
+      this.worker.postMessage({ op: "update", id, data }, [data.buffer as ArrayBuffer]);
+    });
   }
 
   digest(id: number): Promise<string> {
     const job = this.jobs.get(id);
     if (!job) return Promise.reject(this.failure ?? new Error("MD5 job is not open"));
-    return new Promise((resolve, reject) => {
+    return new Promise<Reply>((resolve, reject) => {
       job.done = { resolve, reject };
       this.worker.postMessage({ op: "digest", id });
-    });
+    }).then((m) => (m as { hex: string }).hex);
   }
 
-  once(id: number, data: Uint8Array): Promise<string> {
+  once(id: number, data: Buffer): Promise<{ md5: Buffer; data: Buffer }> {
     this.open(id);
     const job = this.jobs.get(id)!;
-    return new Promise((resolve, reject) => {
+    return new Promise<Reply>((resolve, reject) => {
       job.done = { resolve, reject };
-      this.worker.postMessage({ op: "once", id, data });
+      this.worker.postMessage({ op: "once", id, data }, [data.buffer as ArrayBuffer]);
+    }).then((m) => {
+      const reply = m as Extract<Reply, { op: "once" }>;
+      return { md5: Buffer.from(reply.hex, "hex"), data: asBuffer(reply.data) };
     });
   }
 
   drop(id: number): void {
     if (!this.jobs.delete(id)) return;
-    this.release();
+    if (this.jobs.size === 0) this.worker.unref();
     this.worker.postMessage({ op: "drop", id });
   }
 }
@@ -149,13 +159,16 @@ function pickThread(): Md5Thread | undefined {
   return threads.reduce<Md5Thread | undefined>((best, t) => (!best || t.busy < best.busy ? t : best), undefined);
 }
 
-/** An MD5 over a stream, computed off the event loop (inline when no thread can be had). */
+/** An MD5 over a stream, computed off the event loop (inline when no thread can be had). Await each call in order. */
 export class BackgroundMd5 {
   private readonly thread?: Md5Thread;
   private readonly id = nextId++;
   private readonly inline?: ReturnType<typeof createHash>;
-  private batch?: Buffer;
-  private batched = 0;
+  private staging?: Buffer;
+  private staged = 0;
+  private readonly free: Buffer[] = [];
+  private stagingMade = 0;
+  private readonly inThread = new Set<Promise<void>>();
 
   constructor() {
     this.thread = pickThread();
@@ -163,29 +176,80 @@ export class BackgroundMd5 {
     else this.inline = createHash("md5");
   }
 
-  /** Resolves when the caller may go on (backpressure: the thread has at most 64 MiB queued). */
+  /**
+   * Hashes a buffer the caller owns and hands back the same memory once it is hashed (the caller must use the
+   * returned Buffer: the one passed in is detached while the thread reads it).
+   */
+  async updateOwned(data: Buffer): Promise<Buffer> {
+    if (this.inline) {
+      this.inline.update(data);
+      return data;
+    }
+    await this.flush();
+    if (!transferable(data)) {
+      await this.update(data);
+      await this.flush();
+      return data;
+    }
+    return this.thread!.update(this.id, data);
+  }
+
+  /** Hashes bytes the caller keeps (copied into a staging buffer first); waits when the thread falls behind. */
   async update(chunk: Uint8Array): Promise<void> {
     if (this.inline) {
       this.inline.update(chunk);
       return;
     }
-    if (chunk.length >= BATCH_BYTES) {
-      await this.flush();
-      await this.thread!.update(this.id, chunk);
-      return;
+    let offset = 0;
+    while (offset < chunk.length) {
+      if (!this.staging) this.staging = await this.takeStaging();
+      const n = Math.min(chunk.length - offset, this.staging.length - this.staged);
+      this.staging.set(chunk.subarray(offset, offset + n), this.staged);
+      this.staged += n;
+      offset += n;
+      if (this.staged === this.staging.length) await this.flush();
     }
-    if (this.batch && this.batched + chunk.length > this.batch.length) await this.flush();
-    this.batch ??= Buffer.from(new SharedArrayBuffer(BATCH_BYTES));
-    this.batch.set(chunk, this.batched);
-    this.batched += chunk.length;
+  }
+
+  private async takeStaging(): Promise<Buffer> {
+    if (this.free.length > 0) return this.free.pop()!;
+    if (this.stagingMade < STAGING_BUFFERS) {
+      this.stagingMade++;
+      return Buffer.allocUnsafeSlow(BATCH_BYTES);
+    }
+    await Promise.race(this.inThread);
+    return this.takeStaging();
   }
 
   private async flush(): Promise<void> {
-    if (!this.batch || this.batched === 0) return;
-    const full = this.batch.subarray(0, this.batched);
-    this.batch = undefined;
-    this.batched = 0;
-    await this.thread!.update(this.id, full);
+    const staging = this.staging;
+    if (!staging) return;
+    const staged = this.staged;
+    this.staging = undefined;
+    this.staged = 0;
+    if (staged === 0) {
+      this.free.push(staging);
+      return;
+    }
+    // The staging buffer goes to the thread whole (transferable); only its first `staged` bytes are hashed.
+    let sent = staging;
+    if (staged < staging.length) {
+      // A partly filled one (the stream's tail) goes as a copy of its own: never a slice of Node's buffer pool.
+      sent = Buffer.allocUnsafeSlow(staged);
+      staging.copy(sent, 0, 0, staged);
+      this.free.push(staging);
+    }
+    const back: Promise<void> = this.thread!.update(this.id, sent).then(
+      (b) => {
+        if (b.length === BATCH_BYTES) this.free.push(b);
+        this.inThread.delete(back);
+      },
+      // The thread died: digest() reports it.
+      () => {
+        this.inThread.delete(back);
+      },
+    );
+    this.inThread.add(back);
   }
 
   async digest(): Promise<string> {
@@ -197,18 +261,16 @@ export class BackgroundMd5 {
   /** Forget a hash that will never be read (a failed upload). */
   discard(): void {
     this.thread?.drop(this.id);
-    this.batch = undefined;
+    this.staging = undefined;
   }
 }
 
-/** MD5 of one buffer, off the event loop when a thread is available (Azure's per-block Content-MD5). */
-export function md5Of(data: Uint8Array): Promise<Buffer> {
-  const thread = data.length >= BATCH_BYTES ? pickThread() : undefined;
-  if (!thread) return Promise.resolve(createHash("md5").update(data).digest());
-  return thread.once(nextId++, data).then((hex) => Buffer.from(hex, "hex"));
-}
-
-/** A part-sized buffer the hashing thread can read without a copy. */
-export function sharedBuffer(size: number): Buffer {
-  return Buffer.from(new SharedArrayBuffer(size));
+/**
+ * MD5 of a buffer the caller owns (Azure's per-block Content-MD5), off the event loop when a thread is available.
+ * Use the returned `data`: the buffer passed in is detached while the thread reads it.
+ */
+export async function md5Of(data: Buffer): Promise<{ md5: Buffer; data: Buffer }> {
+  const thread = data.length >= BATCH_BYTES && transferable(data) ? pickThread() : undefined;
+  if (!thread) return { md5: createHash("md5").update(data).digest(), data };
+  return thread.once(nextId++, data);
 }

@@ -1,7 +1,6 @@
 // Cuts a stream of unknown length into parts and uploads them with bounded concurrency:
 // memory stays near partSize x (concurrency + 2) whatever the object size.
 import { ContentHasher, StreamingHasher } from "./hashing.ts";
-import { sharedBuffer } from "./md5-thread.ts";
 import type { ContentHashes, WriteBody } from "./object-store.ts";
 
 export const MiB = 1024 * 1024;
@@ -32,8 +31,8 @@ export async function* toParts(chunks: AsyncIterable<Uint8Array>, partSize: numb
   for await (const input of chunks) {
     let chunk = input;
     while (pendingBytes + chunk.length >= partSize) {
-      // Shared memory: the MD5 thread reads the part in place while it uploads.
-      const part = sharedBuffer(partSize);
+      // A whole ArrayBuffer of its own: it can be lent to the MD5 thread without a copy.
+      const part = Buffer.allocUnsafeSlow(partSize);
       let filled = 0;
       for (const p of pending) {
         part.set(p, filled);
@@ -103,10 +102,11 @@ export async function uploadInParts<P, R>(
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
   let partNumber = 0;
-  const launch = async (buffer: Buffer) => {
+  const launch = async (lent: Buffer) => {
     const n = ++partNumber;
     if (n > options.maxParts) throw new Error(`object needs more than ${options.maxParts} parts: raise partSize`);
-    await hasher.update(buffer);
+    // Hashed before it is sent (the MD5 thread hands the same memory back), while earlier parts upload.
+    const buffer = await hasher.updateOwned(lent);
     const task = uploader.part(n, buffer).then(
       (p) => {
         results[n - 1] = p;

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { ContentHasher, StreamingHasher, crc32c, crc32cFromBase64, crc32cHex, crc32cSoftware, crc32cUpdate, mismatchedHashes } from "../src/hashing.ts";
-import { md5Of, sharedBuffer } from "../src/md5-thread.ts";
+import { md5Of } from "../src/md5-thread.ts";
 
 describe("crc32c", () => {
   it("matches the published check values", () => {
@@ -54,20 +54,22 @@ describe("ContentHasher", () => {
 });
 
 describe("StreamingHasher", () => {
-  it("gives ContentHasher's digests for chunks of every size, shared or not, hashed off the event loop", async () => {
+  it("gives ContentHasher's digests for chunks of every size, copied or lent, hashed off the event loop", async () => {
     const data = Buffer.from(Array.from({ length: 5 * 1024 * 1024 + 333 }, (_, i) => (i * 7919) >>> 3));
     const reference = new ContentHasher();
     reference.update(data);
     const h = new StreamingHasher();
-    // Small chunks are batched, a big one is posted whole, a shared one is read in place.
+    // Chunks the caller keeps are copied into staging buffers; an owned part is lent and comes back intact.
     let offset = 0;
     for (const size of [1, 100, 65_536, 3 * 1024 * 1024, 17]) {
       await h.update(data.subarray(offset, offset + size));
       offset += size;
     }
-    const shared = sharedBuffer(data.length - offset);
-    shared.set(data.subarray(offset));
-    await h.update(shared);
+    const part = Buffer.allocUnsafeSlow(data.length - offset);
+    part.set(data.subarray(offset));
+    const back = await h.updateOwned(part);
+    expect(part.length).toBe(0); // detached while lent
+    expect(back.equals(data.subarray(offset))).toBe(true);
     expect(h.bytes).toBe(data.length);
     expect(await h.digest()).toEqual(reference.digest());
   });
@@ -83,6 +85,9 @@ describe("StreamingHasher", () => {
     })(), hb.update(b)]);
     expect((await ha.digest()).md5).toBe(createHash("md5").update(a).update(b).digest("hex"));
     expect((await hb.digest()).md5).toBe(createHash("md5").update(b).digest("hex"));
-    expect((await md5Of(a)).toString("hex")).toBe(createHash("md5").update(a).digest("hex"));
+    const lent = Buffer.from(a);
+    const hashed = await md5Of(Buffer.concat([lent], lent.length));
+    expect(hashed.md5.toString("hex")).toBe(createHash("md5").update(a).digest("hex"));
+    expect(hashed.data.equals(a)).toBe(true);
   });
 });

@@ -2,6 +2,7 @@
 import { BlobServiceClient, StorageSharedKeyCredential, type BlobGetPropertiesResponse, type ContainerClient, type StoragePipelineOptions } from "@azure/storage-blob";
 import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
+import { azureServiceUrl } from "../account-id.ts";
 import { describeCapabilities } from "../capabilities.ts";
 import type { AzureAccountConfig } from "../config.ts";
 import { ObjectStoreError, type ErrorContext } from "../errors.ts";
@@ -56,7 +57,7 @@ export class AzureObjectStore implements ObjectStore {
       this.service = new BlobServiceClient(url, new StorageSharedKeyCredential(config.accountName!, config.accountKey!), pipeline);
     }
     this.endpoint = this.service.url.replace(/\/$/, "");
-    this.accountId = `azure:${this.endpoint}`;
+    this.accountId = `azure:${azureServiceUrl(config)}`;
     this.retry = resolveRetryPolicy(config.retry);
     this.partSize = config.partSize ?? 8 * MiB;
     this.concurrency = config.concurrency ?? 4;
@@ -223,8 +224,9 @@ export class AzureObjectStore implements ObjectStore {
         part: async (partNumber, buffer) => {
           // Block ids must all have the same length within a blob.
           const id = Buffer.from(`${nonce}-${String(partNumber).padStart(6, "0")}`).toString("base64");
-          const md5 = await md5Of(buffer);
-          await this.call("stageBlock", bucket, key, () => blob.stageBlock(id, buffer, buffer.length, { transactionalContentMD5: md5, abortSignal: signal }), signal);
+          // Hashed on the MD5 thread, which lends the part back: upload the returned buffer.
+          const { md5, data } = await md5Of(buffer);
+          await this.call("stageBlock", bucket, key, () => blob.stageBlock(id, data, data.length, { transactionalContentMD5: md5, abortSignal: signal }), signal);
           return id;
         },
         complete: async (ids, hashes) => {
