@@ -188,7 +188,9 @@ class ShardRun {
       opened.push(sourceStore);
       this.destination = this.deps.openStore(m.destAccount);
       opened.push(this.destination);
-      this.source = opts.bandwidthLimitBytesPerSec ? throttleStore(sourceStore, new TokenBucket(opts.bandwidthLimitBytesPerSec)) : sourceStore;
+      // The cap is the migration's: one budget for all its shards, on every worker (per run when the host shares none).
+      const rate = opts.bandwidthLimitBytesPerSec;
+      this.source = rate ? throttleStore(sourceStore, this.deps.limits?.bandwidth(m.id, rate) ?? new TokenBucket(rate)) : sourceStore;
       // Counters restart from what this pass already recorded in the range (an earlier, interrupted run).
       this.counted = await withDbRetry(() => this.recordedCounts());
       await withDbRetry(() => this.tenant.migrationShards.updateMany({ where: this.guard, data: this.counted }));

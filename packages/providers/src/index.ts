@@ -4,6 +4,7 @@
 import { objectStoreConfigSchema, type ObjectStoreConfigInput } from "./config.ts";
 import { LazyObjectStore, loadObjectStore } from "./lazy-store.ts";
 import { LocalObjectStore } from "./local/local-store.ts";
+import type { StoreRuntime } from "./limiter.ts";
 import type { ObjectStore } from "./object-store.ts";
 
 export type * from "./object-store.ts";
@@ -18,17 +19,18 @@ export { transferObject, type TransferEndpoint, type TransferOptions, type Trans
 export { LocalObjectStore } from "./local/local-store.ts";
 export { LazyObjectStore } from "./lazy-store.ts";
 export { accountIdOf } from "./account-id.ts";
+export { DEFAULT_REQUESTS_PER_SECOND, type RequestLimiter, type StoreRuntime } from "./limiter.ts";
 
 /**
  * Validates `config` (throws a ZodError listing every problem) and opens the matching store. Cloud stores load
  * their SDK on their first request.
  */
-export function openObjectStore(config: ObjectStoreConfigInput): ObjectStore {
+export function openObjectStore(config: ObjectStoreConfigInput, runtime: StoreRuntime = {}): ObjectStore {
   const parsed = objectStoreConfigSchema.parse(config);
-  return parsed.provider === "local" ? new LocalObjectStore(parsed) : new LazyObjectStore(parsed);
+  return parsed.provider === "local" ? new LocalObjectStore(parsed) : new LazyObjectStore(parsed, runtime);
 }
 
 /** Validates `config` and returns the provider's own store class, its SDK loaded (benchmarks reach for `.client`). */
-export function openObjectStoreNow(config: ObjectStoreConfigInput): Promise<ObjectStore> {
-  return loadObjectStore(objectStoreConfigSchema.parse(config));
+export function openObjectStoreNow(config: ObjectStoreConfigInput, runtime: StoreRuntime = {}): Promise<ObjectStore> {
+  return loadObjectStore(objectStoreConfigSchema.parse(config), runtime);
 }

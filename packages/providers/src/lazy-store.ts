@@ -3,6 +3,7 @@
 import type { ObjectStoreConfig } from "./config.ts";
 import { accountIdOf } from "./account-id.ts";
 import { describeCapabilities } from "./capabilities.ts";
+import type { StoreRuntime } from "./limiter.ts";
 import type {
   BucketInfo,
   CopyOptions,
@@ -23,14 +24,14 @@ import type {
 } from "./object-store.ts";
 
 /** Imports the provider's module and constructs its store (one dynamic import per provider per process). */
-export async function loadObjectStore(config: ObjectStoreConfig): Promise<ObjectStore> {
+export async function loadObjectStore(config: ObjectStoreConfig, runtime: StoreRuntime = {}): Promise<ObjectStore> {
   switch (config.provider) {
     case "s3":
-      return new (await import("./s3/s3-store.ts")).S3ObjectStore(config);
+      return new (await import("./s3/s3-store.ts")).S3ObjectStore(config, runtime);
     case "azure":
-      return new (await import("./azure/azure-store.ts")).AzureObjectStore(config);
+      return new (await import("./azure/azure-store.ts")).AzureObjectStore(config, runtime);
     case "gcs":
-      return new (await import("./gcs/gcs-store.ts")).GcsObjectStore(config);
+      return new (await import("./gcs/gcs-store.ts")).GcsObjectStore(config, runtime);
     case "local":
       return new (await import("./local/local-store.ts")).LocalObjectStore(config);
   }
@@ -43,7 +44,10 @@ export class LazyObjectStore implements ObjectStore {
   private loaded?: Promise<ObjectStore>;
   private closed = false;
 
-  constructor(private readonly config: ObjectStoreConfig) {
+  constructor(
+    private readonly config: ObjectStoreConfig,
+    private readonly runtime: StoreRuntime = {},
+  ) {
     this.provider = config.provider;
     this.accountId = accountIdOf(config);
     this.capabilities = describeCapabilities(config.provider);
@@ -51,7 +55,7 @@ export class LazyObjectStore implements ObjectStore {
 
   /** The real store (its SDK loaded on first use). */
   store(): Promise<ObjectStore> {
-    this.loaded ??= loadObjectStore(this.config);
+    this.loaded ??= loadObjectStore(this.config, this.runtime);
     return this.loaded;
   }
 

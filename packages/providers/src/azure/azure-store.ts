@@ -30,7 +30,8 @@ import type {
 } from "../object-store.ts";
 import { md5Of } from "../md5-thread.ts";
 import { MiB, mapConcurrent, uploadInParts } from "../parts.ts";
-import { resolveRetryPolicy, withRetry, type RetryPolicy } from "../retry.ts";
+import { limitedRetry, type RequestLimiter, type StoreRuntime } from "../limiter.ts";
+import { resolveRetryPolicy, type RetryPolicy } from "../retry.ts";
 import { mapAzureError } from "./azure-errors.ts";
 
 type AzureConfig = Omit<AzureAccountConfig, "provider">;
@@ -42,10 +43,12 @@ export class AzureObjectStore implements ObjectStore {
   readonly service: BlobServiceClient;
   private readonly endpoint: string;
   private readonly retry: RetryPolicy;
+  private readonly limiter?: RequestLimiter;
   private readonly partSize: number;
   private readonly concurrency: number;
 
-  constructor(config: AzureConfig) {
+  constructor(config: AzureConfig, runtime: StoreRuntime = {}) {
+    this.limiter = runtime.limiter;
     const pipeline: StoragePipelineOptions = {
       // Retries are ours (retry.ts): one policy for every provider.
       retryOptions: { maxTries: 1, tryTimeoutInMs: config.requestTimeoutMs ?? 120_000 },
@@ -65,7 +68,7 @@ export class AzureObjectStore implements ObjectStore {
 
   private call<T>(operation: string, bucket: string | undefined, key: string | undefined, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     const ctx: ErrorContext = { provider: "azure", endpoint: this.endpoint, operation, bucket, key };
-    return withRetry(fn, this.retry, (e) => mapAzureError(e, ctx), { signal });
+    return limitedRetry(fn, this.retry, (e) => mapAzureError(e, ctx), this.limiter, signal);
   }
 
   private container(bucket: string): ContainerClient {

@@ -28,7 +28,8 @@ import type {
   WriteResult,
 } from "../object-store.ts";
 import { MiB, mapConcurrent, toChunks } from "../parts.ts";
-import { resolveRetryPolicy, withRetry, type RetryPolicy } from "../retry.ts";
+import { limitedRetry, type RequestLimiter, type StoreRuntime } from "../limiter.ts";
+import { resolveRetryPolicy, type RetryPolicy } from "../retry.ts";
 import { mapGcsError } from "./gcs-errors.ts";
 
 type GcsConfig = Omit<GcsAccountConfig, "provider">;
@@ -40,11 +41,13 @@ export class GcsObjectStore implements ObjectStore {
   readonly storage: Storage;
   private readonly endpoint: string;
   private readonly retry: RetryPolicy;
+  private readonly limiter?: RequestLimiter;
   /** Objects up to this size go in one request; larger ones use a resumable session. */
   private readonly singleRequestLimit: number;
   private readonly chunkSize: number;
 
-  constructor(config: GcsConfig) {
+  constructor(config: GcsConfig, runtime: StoreRuntime = {}) {
+    this.limiter = runtime.limiter;
     const apiEndpoint = config.emulatorHost ?? config.apiEndpoint;
     const options: StorageOptions = {
       projectId: config.projectId,
@@ -76,7 +79,7 @@ export class GcsObjectStore implements ObjectStore {
 
   private call<T>(operation: string, bucket: string | undefined, key: string | undefined, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     const ctx = this.ctx(operation, bucket, key);
-    return withRetry(fn, this.retry, (e) => mapGcsError(e, ctx), { signal });
+    return limitedRetry(fn, this.retry, (e) => mapGcsError(e, ctx), this.limiter, signal);
   }
 
   async listBuckets(): Promise<BucketInfo[]> {
@@ -279,6 +282,8 @@ export class GcsObjectStore implements ObjectStore {
       return this.finish(bucket, key, uploaded, hashes, buffer.length, issues, parts);
     }
     const chunkSize = this.chunkSize > 0 ? Math.max(256 * 1024, Math.round(this.chunkSize / (256 * 1024)) * 256 * 1024) : undefined;
+    // The streamed upload is not retried through call(): take its request token here.
+    await this.limiter?.acquire(options.signal);
     const stream = file.createWriteStream({ resumable: true, validation: false, chunkSize, metadata: this.gcsMetadata(metadata) });
     // A large object: CRC32C inline, MD5 on a helper thread, so hashing does not slow the upload's event loop.
     const hasher = new StreamingHasher();

@@ -45,7 +45,8 @@ import type {
   WriteResult,
 } from "../object-store.ts";
 import { MiB, mapConcurrent, uploadInParts } from "../parts.ts";
-import { resolveRetryPolicy, withRetry, type RetryPolicy } from "../retry.ts";
+import { limitedRetry, type RequestLimiter, type StoreRuntime } from "../limiter.ts";
+import { resolveRetryPolicy, type RetryPolicy } from "../retry.ts";
 import { mapS3Error } from "./s3-errors.ts";
 
 export interface S3StoreOptions {
@@ -63,12 +64,14 @@ export class S3ObjectStore implements ObjectStore {
   readonly client: S3Client;
   private readonly endpoint: string;
   private readonly retry: RetryPolicy;
+  private readonly limiter?: RequestLimiter;
   private readonly partSize: number;
   private readonly concurrency: number;
   private readonly copyThreshold: number;
   private readonly copyPartSize: number;
 
-  constructor(config: S3Config, options: S3StoreOptions = {}) {
+  constructor(config: S3Config, options: S3StoreOptions & StoreRuntime = {}) {
+    this.limiter = options.limiter;
     const region = config.region ?? "us-east-1";
     this.endpoint = config.endpoint ?? `https://s3.${region}.amazonaws.com`;
     this.accountId = `s3:${this.endpoint}:${config.accessKeyId}`;
@@ -97,7 +100,7 @@ export class S3ObjectStore implements ObjectStore {
 
   private call<T>(operation: string, bucket: string | undefined, key: string | undefined, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     const ctx = this.ctx(operation, bucket, key);
-    return withRetry(fn, this.retry, (e) => mapS3Error(e, ctx), { signal });
+    return limitedRetry(fn, this.retry, (e) => mapS3Error(e, ctx), this.limiter, signal);
   }
 
   /**
