@@ -2,7 +2,7 @@
 import { createHash, type Hash } from "node:crypto";
 import { createRequire } from "node:module";
 import { Transform, type TransformCallback } from "node:stream";
-import { BackgroundMd5 } from "./md5-thread.ts";
+import { BackgroundMd5, type Lent } from "./md5-thread.ts";
 import type { ContentHashes } from "./object-store.ts";
 
 /** SSE4.2 / ARMv8 CRC32C (@node-rs/crc32, ~7 GB/s) where its prebuilt binary exists; the table version otherwise. */
@@ -153,11 +153,11 @@ export class StreamingHasher {
     return this.md5.update(chunk);
   }
 
-  /** A buffer the caller owns (a part): lent to the MD5 thread and handed back; use the returned Buffer. */
-  updateOwned(part: Buffer): Promise<Buffer> {
+  /** A buffer the caller owns (a part): lent to the MD5 thread and handed back; use the returned `data`. */
+  updateOwned(part: Buffer, partMd5 = false): Promise<Lent> {
     this.crc = crc32cUpdate(this.crc, part);
     this.bytes += part.length;
-    return this.md5.updateOwned(part);
+    return this.md5.updateOwned(part, partMd5);
   }
 
   async digest(): Promise<Required<ContentHashes>> {

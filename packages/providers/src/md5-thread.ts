@@ -17,7 +17,8 @@ parentPort.on("message", (m) => {
     let h = running.get(m.id);
     if (!h) running.set(m.id, (h = createHash("md5")));
     h.update(m.data);
-    parentPort.postMessage({ op: "back", id: m.id, data: m.data }, [m.data.buffer]);
+    const part = m.part ? createHash("md5").update(m.data).digest("hex") : undefined;
+    parentPort.postMessage({ op: "back", id: m.id, data: m.data, part }, [m.data.buffer]);
   } else if (m.op === "digest") {
     const h = running.get(m.id) ?? createHash("md5");
     running.delete(m.id);
@@ -37,14 +38,20 @@ const BATCH_BYTES = 1024 * 1024;
 const STAGING_BUFFERS = 4;
 
 type Reply =
-  | { op: "back"; id: number; data: Uint8Array }
+  | { op: "back"; id: number; data: Uint8Array; part?: string }
   | { op: "digest"; id: number; hex: string }
   | { op: "once"; id: number; hex: string; data: Uint8Array };
 
 interface Job {
   /** Buffers in the thread, in the order sent (the thread answers in order). */
-  returns: { resolve: (b: Buffer) => void; reject: (e: Error) => void }[];
+  returns: { resolve: (back: Lent) => void; reject: (e: Error) => void }[];
   done?: { resolve: (reply: Reply) => void; reject: (e: Error) => void };
+}
+
+/** A buffer handed back by the thread, with the MD5 of that buffer alone when it was asked for. */
+export interface Lent {
+  data: Buffer;
+  partMd5?: Buffer;
 }
 
 /** A Buffer that owns its whole ArrayBuffer can be transferred; a slice of a pool or a shared buffer cannot. */
@@ -89,7 +96,7 @@ class Md5Thread {
     const job = this.jobs.get(m.id);
     if (!job) return;
     if (m.op === "back") {
-      job.returns.shift()?.resolve(asBuffer(m.data));
+      job.returns.shift()?.resolve({ data: asBuffer(m.data), partMd5: m.part === undefined ? undefined : Buffer.from(m.part, "hex") });
       return;
     }
     this.jobs.delete(m.id);
@@ -104,12 +111,12 @@ class Md5Thread {
   }
 
   /** Hashes `data` (transferred: do not touch it) and resolves with the same memory once hashed. */
-  update(id: number, data: Buffer): Promise<Buffer> {
+  update(id: number, data: Buffer, part = false): Promise<Lent> {
     const job = this.jobs.get(id);
     if (!job) return Promise.reject(this.failure ?? new Error("MD5 job is not open"));
     return new Promise((resolve, reject) => {
       job.returns.push({ resolve, reject });
-      this.worker.postMessage({ op: "update", id, data }, [data.buffer as ArrayBuffer]);
+      this.worker.postMessage({ op: "update", id, data, part }, [data.buffer as ArrayBuffer]);
     });
   }
 
@@ -178,20 +185,22 @@ export class BackgroundMd5 {
 
   /**
    * Hashes a buffer the caller owns and hands back the same memory once it is hashed (the caller must use the
-   * returned Buffer: the one passed in is detached while the thread reads it).
+   * returned Buffer: the one passed in is detached while the thread reads it), with that buffer's own MD5 when
+   * `partMd5` is asked (Azure's per-block Content-MD5, in the same pass).
    */
-  async updateOwned(data: Buffer): Promise<Buffer> {
+  async updateOwned(data: Buffer, partMd5 = false): Promise<Lent> {
+    const alone = () => (partMd5 ? createHash("md5").update(data).digest() : undefined);
     if (this.inline) {
       this.inline.update(data);
-      return data;
+      return { data, partMd5: alone() };
     }
     await this.flush();
     if (!transferable(data)) {
       await this.update(data);
       await this.flush();
-      return data;
+      return { data, partMd5: alone() };
     }
-    return this.thread!.update(this.id, data);
+    return this.thread!.update(this.id, data, partMd5);
   }
 
   /** Hashes bytes the caller keeps (copied into a staging buffer first); waits when the thread falls behind. */
@@ -240,7 +249,7 @@ export class BackgroundMd5 {
       this.free.push(staging);
     }
     const back: Promise<void> = this.thread!.update(this.id, sent).then(
-      (b) => {
+      ({ data: b }) => {
         if (b.length === BATCH_BYTES) this.free.push(b);
         this.inThread.delete(back);
       },

@@ -63,7 +63,10 @@ export interface PartUploader<P, R> {
   single(body: Buffer, hashes: Required<ContentHashes>): Promise<R>;
   /** Called once, before the first part, for multipart uploads. */
   begin(): Promise<void>;
-  part(partNumber: number, body: Buffer): Promise<P>;
+  /** `md5`: the part's own MD5, when the uploader asked for it (partMd5). */
+  part(partNumber: number, body: Buffer, md5?: Buffer): Promise<P>;
+  /** Compute each part's own MD5 while hashing the object (one pass on the MD5 thread). */
+  partMd5?: boolean;
   /** Parts in order. */
   complete(parts: P[], hashes: Required<ContentHashes>, size: number): Promise<R>;
   abort(): Promise<void>;
@@ -106,8 +109,8 @@ export async function uploadInParts<P, R>(
     const n = ++partNumber;
     if (n > options.maxParts) throw new Error(`object needs more than ${options.maxParts} parts: raise partSize`);
     // Hashed before it is sent (the MD5 thread hands the same memory back), while earlier parts upload.
-    const buffer = await hasher.updateOwned(lent);
-    const task = uploader.part(n, buffer).then(
+    const { data: buffer, partMd5 } = await hasher.updateOwned(lent, uploader.partMd5);
+    const task = uploader.part(n, buffer, partMd5).then(
       (p) => {
         results[n - 1] = p;
       },

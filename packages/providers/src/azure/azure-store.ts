@@ -224,11 +224,12 @@ export class AzureObjectStore implements ObjectStore {
           return { etag: unquote(out.etag), version: out.versionId };
         },
         begin: async () => {},
-        part: async (partNumber, buffer) => {
+        partMd5: true,
+        part: async (partNumber, buffer, partMd5) => {
           // Block ids must all have the same length within a blob.
           const id = Buffer.from(`${nonce}-${String(partNumber).padStart(6, "0")}`).toString("base64");
-          // Hashed on the MD5 thread, which lends the part back: upload the returned buffer.
-          const { md5, data } = await md5Of(buffer);
+          // The block's MD5 came from the same pass on the MD5 thread as the blob's (md5Of only if it did not).
+          const { md5, data } = partMd5 ? { md5: partMd5, data: buffer } : await md5Of(buffer);
           await this.call("stageBlock", bucket, key, () => blob.stageBlock(id, data, data.length, { transactionalContentMD5: md5, abortSignal: signal }), signal);
           return id;
         },
