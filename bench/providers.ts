@@ -126,6 +126,7 @@ async function benchEmulator(emulator: RunningEmulator): Promise<Row[]> {
     const order = round % 2 === 0 ? (["raw", "ours"] as const) : (["ours", "raw"] as const);
     for (const side of order) {
       const ops = sides[side];
+      process.stderr.write(`  round ${round + 1}: ${side} small PUT/GET\n`);
       const put = await timed(() => mapConcurrent(keys, CONCURRENCY, (k) => ops.putSmall(`${side}/${k}`, small)));
       record(`PUT ${OBJECTS} x 16 KiB`, side, OBJECTS / put);
       const get = await timed(() => mapConcurrent(keys, CONCURRENCY, (k) => ops.getSmall(`${side}/${k}`)));
@@ -133,6 +134,7 @@ async function benchEmulator(emulator: RunningEmulator): Promise<Row[]> {
     }
     for (const side of order) {
       const ops = sides[side];
+      process.stderr.write(`  round ${round + 1}: ${side} big PUT/GET\n`);
       const bigPut = await timed(() => ops.putBig(`${side}/big.bin`, bigStream(BIG)));
       record(`PUT ${BIG / MiB} MiB`, side, BIG / MiB / bigPut);
       const bigGet = await timed(() => ops.getBig(`${side}/big.bin`));

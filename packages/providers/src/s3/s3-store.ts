@@ -273,7 +273,7 @@ export class S3ObjectStore implements ObjectStore {
             key,
             () =>
               this.client.send(
-                new PutObjectCommand({ Bucket: bucket, Key: key, Body: buffer, ContentLength: buffer.length, ContentMD5: hexToBase64(hashes.md5), ...headers }),
+                unsignedPayload(new PutObjectCommand({ Bucket: bucket, Key: key, Body: buffer, ContentLength: buffer.length, ContentMD5: hexToBase64(hashes.md5), ...headers })),
                 { abortSignal: signal },
               ),
             signal,
@@ -284,12 +284,19 @@ export class S3ObjectStore implements ObjectStore {
           const out = await this.call("createMultipartUpload", bucket, key, () => this.client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ...headers })), signal);
           uploadId = out.UploadId;
         },
-        part: async (partNumber, buffer) => {
+        partMd5: true,
+        part: async (partNumber, buffer, md5) => {
           const out = await this.call(
             "uploadPart",
             bucket,
             key,
-            () => this.client.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: buffer, ContentLength: buffer.length }), { abortSignal: signal }),
+            () =>
+              this.client.send(
+                unsignedPayload(
+                  new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: buffer, ContentLength: buffer.length, ContentMD5: md5?.toString("base64") }),
+                ),
+                { abortSignal: signal },
+              ),
             signal,
           );
           return { ETag: out.ETag, PartNumber: partNumber };
@@ -419,6 +426,23 @@ export class S3ObjectStore implements ObjectStore {
   async close(): Promise<void> {
     this.client.destroy();
   }
+}
+
+/**
+ * Signs the request without hashing its body (x-amz-content-sha256: UNSIGNED-PAYLOAD). Every body we send carries a
+ * Content-MD5 instead (computed on the MD5 thread with the object's own MD5, or inline for single requests), which S3
+ * checks: the same protection on the wire without a SHA-256 pass over every byte on the event loop.
+ */
+function unsignedPayload<C extends { middlewareStack: { add: (...args: never[]) => unknown } }>(command: C): C {
+  (command.middlewareStack as unknown as { add: (mw: unknown, options: { step: string; name: string }) => void }).add(
+    (next: (args: { request: unknown }) => Promise<unknown>) => async (args: { request: unknown }) => {
+      const request = args.request as { headers?: Record<string, string> };
+      if (request.headers) request.headers["x-amz-content-sha256"] = "UNSIGNED-PAYLOAD";
+      return next(args);
+    },
+    { step: "build", name: "crossdockUnsignedPayload" },
+  );
+  return command;
 }
 
 function unquote(etag: string | undefined): string | undefined {
