@@ -2,7 +2,7 @@
 import { createHash, type Hash } from "node:crypto";
 import { createRequire } from "node:module";
 import { Transform, type TransformCallback } from "node:stream";
-import { BackgroundMd5, type Lent } from "./md5-thread.ts";
+import { BackgroundMd5 } from "./md5-thread.ts";
 import type { ContentHashes } from "./object-store.ts";
 
 /** SSE4.2 / ARMv8 CRC32C (@node-rs/crc32, ~7 GB/s) where its prebuilt binary exists; the table version otherwise. */
@@ -146,18 +146,20 @@ export class StreamingHasher {
   private crc = 0;
   bytes = 0;
 
-  /** Bytes the caller keeps: copied for the MD5 thread (waits when the thread falls behind). */
+  /** Bytes the caller keeps: copied for the MD5 thread (waits only when the thread falls 16 MiB behind). */
   update(chunk: Uint8Array): Promise<void> {
     this.crc = crc32cUpdate(this.crc, chunk);
     this.bytes += chunk.length;
     return this.md5.update(chunk);
   }
 
-  /** A buffer the caller owns (a part): lent to the MD5 thread and handed back; use the returned `data`. */
-  updateOwned(part: Buffer, partMd5 = false): Promise<Lent> {
-    this.crc = crc32cUpdate(this.crc, part);
-    this.bytes += part.length;
-    return this.md5.updateOwned(part, partMd5);
+  /** The bytes updated until endPart() also get an MD5 of their own (a part's Content-MD5), in the same pass. */
+  beginPart(): void {
+    this.md5.beginPart();
+  }
+
+  endPart(): Promise<Buffer> {
+    return this.md5.endPart();
   }
 
   async digest(): Promise<Required<ContentHashes>> {

@@ -105,11 +105,13 @@ export async function uploadInParts<P, R>(
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
   let partNumber = 0;
-  const launch = async (lent: Buffer) => {
+  const launch = async (buffer: Buffer) => {
     const n = ++partNumber;
     if (n > options.maxParts) throw new Error(`object needs more than ${options.maxParts} parts: raise partSize`);
-    // Hashed before it is sent (the MD5 thread hands the same memory back), while earlier parts upload.
-    const { data: buffer, partMd5 } = await hasher.updateOwned(lent, uploader.partMd5);
+    // A copy goes to the MD5 thread; the part itself is sent at once (unless it needs its own MD5 first).
+    if (uploader.partMd5) hasher.beginPart();
+    await hasher.update(buffer);
+    const partMd5 = uploader.partMd5 ? await hasher.endPart() : undefined;
     const task = uploader.part(n, buffer, partMd5).then(
       (p) => {
         results[n - 1] = p;

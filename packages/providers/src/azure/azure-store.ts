@@ -228,9 +228,9 @@ export class AzureObjectStore implements ObjectStore {
         part: async (partNumber, buffer, partMd5) => {
           // Block ids must all have the same length within a blob.
           const id = Buffer.from(`${nonce}-${String(partNumber).padStart(6, "0")}`).toString("base64");
-          // The block's MD5 came from the same pass on the MD5 thread as the blob's (md5Of only if it did not).
-          const { md5, data } = partMd5 ? { md5: partMd5, data: buffer } : await md5Of(buffer);
-          await this.call("stageBlock", bucket, key, () => blob.stageBlock(id, data, data.length, { transactionalContentMD5: md5, abortSignal: signal }), signal);
+          // The block's MD5 comes from the same pass on the MD5 thread as the blob's.
+          const md5 = partMd5 ?? md5Of(buffer);
+          await this.call("stageBlock", bucket, key, () => blob.stageBlock(id, buffer, buffer.length, { transactionalContentMD5: md5, abortSignal: signal }), signal);
           return id;
         },
         complete: async (ids, hashes) => {

@@ -284,19 +284,13 @@ export class S3ObjectStore implements ObjectStore {
           const out = await this.call("createMultipartUpload", bucket, key, () => this.client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ...headers })), signal);
           uploadId = out.UploadId;
         },
-        partMd5: true,
-        part: async (partNumber, buffer, md5) => {
+        // Parts are signed with their SHA-256 (the SDK's default, checked by S3; SHA-256 is faster than MD5 here).
+        part: async (partNumber, buffer) => {
           const out = await this.call(
             "uploadPart",
             bucket,
             key,
-            () =>
-              this.client.send(
-                unsignedPayload(
-                  new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: buffer, ContentLength: buffer.length, ContentMD5: md5?.toString("base64") }),
-                ),
-                { abortSignal: signal },
-              ),
+            () => this.client.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: buffer, ContentLength: buffer.length }), { abortSignal: signal }),
             signal,
           );
           return { ETag: out.ETag, PartNumber: partNumber };
@@ -429,9 +423,8 @@ export class S3ObjectStore implements ObjectStore {
 }
 
 /**
- * Signs the request without hashing its body (x-amz-content-sha256: UNSIGNED-PAYLOAD). Every body we send carries a
- * Content-MD5 instead (computed on the MD5 thread with the object's own MD5, or inline for single requests), which S3
- * checks: the same protection on the wire without a SHA-256 pass over every byte on the event loop.
+ * Signs a single-request PUT without hashing its body (x-amz-content-sha256: UNSIGNED-PAYLOAD): it carries the
+ * Content-MD5 we computed anyway, which S3 checks, so a SHA-256 pass over the body would add nothing.
  */
 function unsignedPayload<C extends { middlewareStack: { add: (...args: never[]) => unknown } }>(command: C): C {
   (command.middlewareStack as unknown as { add: (mw: unknown, options: { step: string; name: string }) => void }).add(
