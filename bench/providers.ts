@@ -24,6 +24,13 @@ const CONCURRENCY = 32;
 const PART = 8 * MiB;
 const PART_CONCURRENCY = 4;
 const ROUNDS = Number(arg("rounds", "3"));
+let lastStep = "start";
+const step = (name: string) => {
+  lastStep = name;
+  process.stderr.write(`  ${name}\n`);
+};
+// A promise nobody can settle any more ends the process with 13: say where.
+process.on("exit", (code) => code === 13 && process.stderr.write(`stuck during: ${lastStep}\n`));
 
 interface RawOps {
   putSmall(key: string, body: Buffer): Promise<unknown>;
@@ -126,7 +133,7 @@ async function benchEmulator(emulator: RunningEmulator): Promise<Row[]> {
     const order = round % 2 === 0 ? (["raw", "ours"] as const) : (["ours", "raw"] as const);
     for (const side of order) {
       const ops = sides[side];
-      process.stderr.write(`  round ${round + 1}: ${side} small PUT/GET\n`);
+      step(`round ${round + 1}: ${side} small PUT/GET`);
       const put = await timed(() => mapConcurrent(keys, CONCURRENCY, (k) => ops.putSmall(`${side}/${k}`, small)));
       record(`PUT ${OBJECTS} x 16 KiB`, side, OBJECTS / put);
       const get = await timed(() => mapConcurrent(keys, CONCURRENCY, (k) => ops.getSmall(`${side}/${k}`)));
@@ -134,9 +141,10 @@ async function benchEmulator(emulator: RunningEmulator): Promise<Row[]> {
     }
     for (const side of order) {
       const ops = sides[side];
-      process.stderr.write(`  round ${round + 1}: ${side} big PUT/GET\n`);
+      step(`round ${round + 1}: ${side} big PUT`);
       const bigPut = await timed(() => ops.putBig(`${side}/big.bin`, bigStream(BIG)));
       record(`PUT ${BIG / MiB} MiB`, side, BIG / MiB / bigPut);
+      step(`round ${round + 1}: ${side} big GET`);
       const bigGet = await timed(() => ops.getBig(`${side}/big.bin`));
       record(`GET ${BIG / MiB} MiB`, side, BIG / MiB / bigGet);
       // Free the emulator's memory before the other side runs.
