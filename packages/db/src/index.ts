@@ -5,6 +5,7 @@ export { Prisma, Role, JobStatus } from "./generated/prisma/client.ts";
 export type { User, Organization, Membership, Invitation, AuditEvent, Notification, JobRun } from "./generated/prisma/client.ts";
 export { keyringFromEnv, sealSecret, openSecret, keyId, SecretError, type Keyring, type Sealed } from "./secrets.ts";
 export type { StorageAccount } from "./generated/prisma/client.ts";
-export { StorageProvider } from "./generated/prisma/client.ts";
+export { StorageProvider, InvoiceStatus, InvoiceLineKind, InventoryStatus } from "./generated/prisma/client.ts";
+export type { InventorySnapshot, BillingPlan, Invoice, InvoiceLine, BillingCredit, ApiToken, UsageDaily } from "./generated/prisma/client.ts";
 export { hashPassword, verifyPassword, passwordProblem } from "./passwords.ts";
 export { rotateStorageSecrets } from "./rotate-secrets.ts";

@@ -17,6 +17,13 @@ const tenantModels = {
   migrationShards: "migrationShard",
   migrationObjects: "migrationObject",
   usageRecords: "usageRecord",
+  usageDaily: "usageDaily",
+  inventorySnapshots: "inventorySnapshot",
+  billingPlans: "billingPlan",
+  invoices: "invoice",
+  invoiceLines: "invoiceLine",
+  billingCredits: "billingCredit",
+  apiTokens: "apiToken",
 } as const;
 
 type TenantModels = typeof tenantModels;

@@ -7,6 +7,9 @@ import { auditRouter } from "./audit";
 import { jobRouter, notificationRouter } from "./job";
 import { storageRouter } from "./storage";
 import { migrationRouter } from "./migration";
+import { analyticsRouter } from "./analytics";
+import { billingRouter } from "./billing";
+import { operatorRouter } from "./operator";
 
 export const appRouter = router({
   auth: authRouter,
@@ -18,6 +21,9 @@ export const appRouter = router({
   notification: notificationRouter,
   storage: storageRouter,
   migration: migrationRouter,
+  analytics: analyticsRouter,
+  billing: billingRouter,
+  operator: operatorRouter,
 });
 
 export type AppRouter = typeof appRouter;
