@@ -17,6 +17,8 @@ let bMembershipId: string;
 let bSnapshot: () => Promise<unknown>;
 let bAccountId: string;
 let bMigrationId: string;
+let bSubsetId: string;
+let bMaterializationId: string;
 let bTokenId: string;
 
 const codeOf = (promise: Promise<unknown>) =>
@@ -42,6 +44,14 @@ beforeAll(async () => {
       data: { organizationId: b.organizationId, name: "B move", sourceAccountId: bAccountId, sourceBucket: "b-private", destAccountId: bAccountId, destBucket: "b-copy", options: {}, state: "COPYING" },
     })
   ).id;
+  const bDefinition = { sourceAccountId: bAccountId, sourceBucket: "b-private", rules: { tabular: { columns: { id: { action: "hash" as const } } } } };
+  bSubsetId = (await b.as().subset.create({ name: "B subset", definition: bDefinition })).id;
+  const bVersion = await db().subsetVersion.findFirstOrThrow({ where: { subsetId: bSubsetId } });
+  bMaterializationId = (
+    await db().subsetMaterialization.create({
+      data: { organizationId: b.organizationId, subsetId: bSubsetId, versionId: bVersion.id, destAccountId: bAccountId, destBucket: "b-private", destPrefix: "out/", state: "SUCCEEDED", manifestKey: "out/crossdock-manifest.json" },
+    })
+  ).id;
   // B's usage, inventory, plan and API token: what analytics and billing procedures must never show A.
   await db().usageRecord.create({ data: { organizationId: b.organizationId, migrationId: bMigrationId, kind: "copy", objectKey: "patients.csv", objectVersion: "v1", bytes: 123_456_789n, sourceProvider: "local", destProvider: "s3" } });
   await db().inventorySnapshot.create({ data: { organizationId: b.organizationId, storageAccountId: bAccountId, bucket: "b-private", provider: "local", status: "COMPLETE", objects: 1n, bytes: 14n, completedAt: new Date(), largestPrefixes: [{ prefix: "secret/", objects: 1, bytes: 14 }] } });
@@ -57,6 +67,9 @@ beforeAll(async () => {
     audit: await db().auditEvent.count({ where: { organizationId: b.organizationId } }),
     accounts: await db().storageAccount.findMany({ where: { organizationId: b.organizationId }, orderBy: { id: "asc" } }),
     migrations: await db().migration.findMany({ where: { organizationId: b.organizationId }, orderBy: { id: "asc" } }),
+    subsets: await db().subset.findMany({ where: { organizationId: b.organizationId }, orderBy: { id: "asc" } }),
+    subsetVersions: await db().subsetVersion.findMany({ where: { organizationId: b.organizationId }, orderBy: { id: "asc" } }),
+    subsetRuns: await db().subsetMaterialization.findMany({ where: { organizationId: b.organizationId }, orderBy: { id: "asc" } }),
     plan: await db().billingPlan.findUnique({ where: { organizationId: b.organizationId } }),
     tokens: await db().apiToken.findMany({ where: { organizationId: b.organizationId }, orderBy: { id: "asc" } }),
     credits: await db().billingCredit.findMany({ where: { organizationId: b.organizationId } }),
@@ -211,6 +224,40 @@ const attempts: Record<string, () => Promise<void>> = {
       },
     ]),
   ),
+  "subset.list": async () => {
+    expect((await a.as(b.organizationId).subset.list()).map((x) => x.id)).not.toContain(bSubsetId);
+  },
+  "subset.get": async () => {
+    expect(await codeOf(a.as(b.organizationId).subset.get({ id: bSubsetId }))).toBe("NOT_FOUND");
+  },
+  "subset.create": async () => {
+    // A subset of A cannot read from B's account.
+    expect(await codeOf(a.as(b.organizationId).subset.create({ name: "steal", definition: { sourceAccountId: bAccountId, sourceBucket: "b-private" } }))).toBe("NOT_FOUND");
+  },
+  "subset.saveVersion": async () => {
+    expect(await codeOf(a.as(b.organizationId).subset.saveVersion({ id: bSubsetId, definition: { sourceAccountId: bAccountId, sourceBucket: "b-private" } }))).toBe("NOT_FOUND");
+  },
+  "subset.count": async () => {
+    expect(await codeOf(a.as(b.organizationId).subset.count({ definition: { sourceAccountId: bAccountId, sourceBucket: "b-private" } }))).toBe("NOT_FOUND");
+  },
+  "subset.review": async () => {
+    expect(await codeOf(a.as(b.organizationId).subset.review({ definition: { sourceAccountId: bAccountId, sourceBucket: "b-private" } }))).toBe("NOT_FOUND");
+  },
+  "subset.preview": async () => {
+    expect(await codeOf(a.as(b.organizationId).subset.preview({ id: bSubsetId, definition: { sourceAccountId: bAccountId, sourceBucket: "b-private" }, key: "patients.csv" }))).toBe("NOT_FOUND");
+  },
+  "subset.privacy": async () => {
+    expect(await codeOf(a.as(b.organizationId).subset.privacy({ id: bSubsetId, definition: { sourceAccountId: bAccountId, sourceBucket: "b-private", quasiIdentifiers: ["name"] }, key: "patients.csv" }))).toBe("NOT_FOUND");
+  },
+  "subset.materialize": async () => {
+    expect(await codeOf(a.as(b.organizationId).subset.materialize({ id: bSubsetId, destination: { accountId: bAccountId, bucket: "b-copy", prefix: "" } }))).toBe("NOT_FOUND");
+  },
+  "subset.materialization": async () => {
+    expect(await codeOf(a.as(b.organizationId).subset.materialization({ id: bMaterializationId }))).toBe("NOT_FOUND");
+  },
+  "subset.manifest": async () => {
+    expect(await codeOf(a.as(b.organizationId).subset.manifest({ id: bMaterializationId }))).toBe("NOT_FOUND");
+  },
   "analytics.overview": async () => {
     const seen = await a.as(b.organizationId).analytics.overview({});
     expect(seen.totals.movedBytes).toBe(0);

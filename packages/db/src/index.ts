@@ -8,4 +8,6 @@ export type { StorageAccount } from "./generated/prisma/client.ts";
 export { StorageProvider, InvoiceStatus, InvoiceLineKind, InventoryStatus } from "./generated/prisma/client.ts";
 export type { InventorySnapshot, BillingPlan, Invoice, InvoiceLine, BillingCredit, ApiToken, UsageDaily } from "./generated/prisma/client.ts";
 export { hashPassword, verifyPassword, passwordProblem } from "./passwords.ts";
-export { rotateStorageSecrets } from "./rotate-secrets.ts";
+export { rotateStorageSecrets, subsetSecretBinding } from "./rotate-secrets.ts";
+export type { Subset, SubsetVersion, SubsetMaterialization, SubsetOutputObject } from "./generated/prisma/client.ts";
+export { MaterializationState } from "./generated/prisma/client.ts";

@@ -24,6 +24,10 @@ const tenantModels = {
   invoiceLines: "invoiceLine",
   billingCredits: "billingCredit",
   apiTokens: "apiToken",
+  subsets: "subset",
+  subsetVersions: "subsetVersion",
+  subsetMaterializations: "subsetMaterialization",
+  subsetOutputObjects: "subsetOutputObject",
 } as const;
 
 type TenantModels = typeof tenantModels;

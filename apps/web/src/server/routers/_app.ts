@@ -10,6 +10,7 @@ import { migrationRouter } from "./migration";
 import { analyticsRouter } from "./analytics";
 import { billingRouter } from "./billing";
 import { operatorRouter } from "./operator";
+import { subsetRouter } from "./subset";
 
 export const appRouter = router({
   auth: authRouter,
@@ -24,6 +25,7 @@ export const appRouter = router({
   analytics: analyticsRouter,
   billing: billingRouter,
   operator: operatorRouter,
+  subset: subsetRouter,
 });
 
 export type AppRouter = typeof appRouter;
