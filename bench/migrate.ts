@@ -17,14 +17,16 @@ import pg from "pg";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { createMigrationQueue, createRedis, migrationEnqueuers } from "@crossdock/jobs";
-import { AzureObjectStore, S3ObjectStore, openObjectStore, type ObjectStore } from "../packages/providers/src/index.ts";
+import { openObjectStoreNow, type ObjectStore } from "../packages/providers/src/index.ts";
+import type { AzureObjectStore } from "../packages/providers/src/azure/azure-store.ts";
+import type { S3ObjectStore } from "../packages/providers/src/s3/s3-store.ts";
 import { startEmulators, stopEmulators, type RunningEmulator } from "../packages/providers/src/emulators/index.ts";
 import { mapConcurrent } from "../packages/providers/src/parts.ts";
 import { MiB, cpuSeconds, loadAverage, sampleMemory, seconds, spawnProcess, type Spawned } from "./lib/proc.ts";
 import { createBenchDatabase, createDemoAccount, createMigration, createTenant, deleteRedisPrefix, dropBenchDatabase, repoRoot, type Tenant } from "./lib/setup.ts";
 
 // ---------- arguments ----------
-const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback;
+const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 const SMALL_COUNT = Number(arg("small", "10000"));
 const SMALL_SIZE = 16 * 1024;
 const LARGE_SIZE = 64 * MiB;
@@ -48,6 +50,8 @@ const DIAGNOSE = process.argv.includes("--diagnose");
 const PROFILE_DIR = arg("profile", "");
 /** Also run the planner with V8's old space capped at this many MiB (tells garbage from retained memory). */
 const PLAN_HEAP_MIB = Number(arg("plan-heap-mib", "0"));
+/** Also run the planner with these node flags (comma-separated), e.g. --plan-node-args=--max-semi-space-size=4 */
+const PLAN_NODE_ARGS = arg("plan-node-args", "").split(",").filter(Boolean);
 /** The migration option preserveMetadata (default true: user metadata travels, which costs a HEAD per object on S3). */
 const PRESERVE_METADATA = arg("preserve-metadata", "true") !== "false";
 
@@ -400,6 +404,7 @@ async function runPlanner(env: Env, planRoot: string): Promise<Row[]> {
   const rows: Row[] = [];
   const variants: { label: string; nodeArgs: string[] }[] = [{ label: "Crossdock planner", nodeArgs: [] }];
   if (PLAN_HEAP_MIB) variants.push({ label: `planner, old space <= ${PLAN_HEAP_MIB} MiB`, nodeArgs: [`--max-old-space-size=${PLAN_HEAP_MIB}`] });
+  if (PLAN_NODE_ARGS.length) variants.push({ label: `planner, ${PLAN_NODE_ARGS.join(" ")}`, nodeArgs: PLAN_NODE_ARGS });
   for (const variant of variants) {
     const migrationId = await createMigration(
       env.tenant,
@@ -528,8 +533,8 @@ try {
   await createDemoAccount(tenant, "bench-local", "local", "bench-local");
 
   if (s3 && azure) {
-    const source = openObjectStore(s3.config) as S3ObjectStore;
-    const dest = openObjectStore(azure.config) as AzureObjectStore;
+    const source = (await openObjectStoreNow(s3.config)) as S3ObjectStore;
+    const dest = (await openObjectStoreNow(azure.config)) as AzureObjectStore;
     const sourceBucket = "bench-source";
     await source.createBucket(sourceBucket);
     const env: Env = { tenant, benchUrl, demoCloudsFile, workDir, source, sourceBucket, dest, s3, azure, redisPrefixes, running };

@@ -1,10 +1,16 @@
 // Providers benchmark: ObjectStore vs a plain loop over the raw SDK, against each emulator.
-// Run: npm run bench:providers --  [--emulators=azurite,s3rver,fauxqs,firebase-storage] [--objects=2000] [--big-mib=256]
+// Run: npm run bench:providers --  [--emulators=azurite,s3rver,fauxqs,firebase-storage] [--objects=2000] [--big-mib=256] [--rounds=3]
+// Each figure is the median of `rounds` runs; raw and ours alternate which goes first, so neither always
+// meets a warmer (or busier) emulator. Both sides use the same part size and parts in flight.
 import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
+import { loadavg } from "node:os";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { AzureObjectStore, GcsObjectStore, S3ObjectStore, openObjectStore, type ObjectStore } from "../packages/providers/src/index.ts";
+import { openObjectStoreNow, type ObjectStore } from "../packages/providers/src/index.ts";
+import { AzureObjectStore } from "../packages/providers/src/azure/azure-store.ts";
+import { GcsObjectStore } from "../packages/providers/src/gcs/gcs-store.ts";
+import { S3ObjectStore } from "../packages/providers/src/s3/s3-store.ts";
 import { startEmulators, stopEmulators, type EmulatorName, type RunningEmulator } from "../packages/providers/src/emulators/index.ts";
 import { mapConcurrent } from "../packages/providers/src/parts.ts";
 
@@ -17,6 +23,14 @@ const SMALL = 16 * 1024;
 const CONCURRENCY = 32;
 const PART = 8 * MiB;
 const PART_CONCURRENCY = 4;
+const ROUNDS = Number(arg("rounds", "3"));
+let lastStep = "start";
+const step = (name: string) => {
+  lastStep = name;
+  process.stderr.write(`  ${name}\n`);
+};
+// A promise nobody can settle any more ends the process with 13: say where.
+process.on("exit", (code) => code === 13 && process.stderr.write(`stuck during: ${lastStep}\n`));
 
 interface RawOps {
   putSmall(key: string, body: Buffer): Promise<unknown>;
@@ -101,29 +115,45 @@ interface Row {
 }
 
 async function benchEmulator(emulator: RunningEmulator): Promise<Row[]> {
-  const store = openObjectStore(emulator.config);
+  const store = await openObjectStoreNow(emulator.config);
   const bucket = `bench-${Date.now().toString(36)}`;
   if (emulator.name !== "firebase-storage") await store.createBucket(bucket);
   const small = Buffer.alloc(SMALL, 7);
   const keys = Array.from({ length: OBJECTS }, (_, i) => `small/${String(i).padStart(5, "0")}`);
   const rows: Row[] = [];
   const sides = { raw: rawOps(store, bucket), ours: ourOps(store, bucket) } as const;
-  const result: Record<string, { raw: number; ours: number }> = {};
-  // Warm up connections, then alternate sides so neither always runs on a warmer emulator.
+  const samples: Record<string, { raw: number[]; ours: number[] }> = {};
+  const record = (metric: string, side: "raw" | "ours", value: number) => {
+    samples[metric] ??= { raw: [], ours: [] };
+    samples[metric][side].push(value);
+  };
+  // Warm up connections first.
   await mapConcurrent(keys.slice(0, 64), CONCURRENCY, (k) => sides.raw.putSmall(`warm/${k}`, small));
-  for (const side of ["raw", "ours"] as const) {
-    const ops = sides[side];
-    const put = await timed(() => mapConcurrent(keys, CONCURRENCY, (k) => ops.putSmall(`${side}/${k}`, small)));
-    const get = await timed(() => mapConcurrent(keys, CONCURRENCY, (k) => ops.getSmall(`${side}/${k}`)));
-    const bigPut = await timed(() => ops.putBig(`${side}/big.bin`, bigStream(BIG)));
-    const bigGet = await timed(() => ops.getBig(`${side}/big.bin`));
-    result[`PUT ${OBJECTS} x 16 KiB`] = { ...result[`PUT ${OBJECTS} x 16 KiB`]!, [side]: OBJECTS / put };
-    result[`GET ${OBJECTS} x 16 KiB`] = { ...result[`GET ${OBJECTS} x 16 KiB`]!, [side]: OBJECTS / get };
-    result[`PUT ${BIG / MiB} MiB`] = { ...result[`PUT ${BIG / MiB} MiB`]!, [side]: BIG / MiB / bigPut };
-    result[`GET ${BIG / MiB} MiB`] = { ...result[`GET ${BIG / MiB} MiB`]!, [side]: BIG / MiB / bigGet };
-    // Free the emulator's memory before the other side runs.
-    await store.deleteObject(bucket, `${side}/big.bin`).catch(() => undefined);
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? (["raw", "ours"] as const) : (["ours", "raw"] as const);
+    for (const side of order) {
+      const ops = sides[side];
+      step(`round ${round + 1}: ${side} small PUT/GET`);
+      const put = await timed(() => mapConcurrent(keys, CONCURRENCY, (k) => ops.putSmall(`${side}/${k}`, small)));
+      record(`PUT ${OBJECTS} x 16 KiB`, side, OBJECTS / put);
+      const get = await timed(() => mapConcurrent(keys, CONCURRENCY, (k) => ops.getSmall(`${side}/${k}`)));
+      record(`GET ${OBJECTS} x 16 KiB`, side, OBJECTS / get);
+    }
+    for (const side of order) {
+      const ops = sides[side];
+      step(`round ${round + 1}: ${side} big PUT`);
+      const bigPut = await timed(() => ops.putBig(`${side}/big.bin`, bigStream(BIG)));
+      record(`PUT ${BIG / MiB} MiB`, side, BIG / MiB / bigPut);
+      step(`round ${round + 1}: ${side} big GET`);
+      const bigGet = await timed(() => ops.getBig(`${side}/big.bin`));
+      record(`GET ${BIG / MiB} MiB`, side, BIG / MiB / bigGet);
+      // Free the emulator's memory before the other side runs.
+      await store.deleteObject(bucket, `${side}/big.bin`).catch(() => undefined);
+    }
   }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const result: Record<string, { raw: number; ours: number }> = {};
+  for (const [metric, v] of Object.entries(samples)) result[metric] = { raw: median(v.raw), ours: median(v.ours) };
   for (const [metric, v] of Object.entries(result)) rows.push({ emulator: emulator.name, metric, unit: metric.includes("KiB") ? "objects/s" : "MiB/s", raw: v.raw, ours: v.ours });
   await store.close();
   return rows;
@@ -150,4 +180,5 @@ for (const r of rows) {
   console.log(`${pad(r.emulator, 18)}${pad(r.metric, 24)}${pad(r.unit, 11)}${num(r.raw)}${num(r.ours).padStart(11)}${`${overhead.toFixed(1)}%`.padStart(10)}`);
 }
 const worst = Math.max(...rows.map((r) => ((r.raw - r.ours) / r.raw) * 100));
-console.log(`\nworst overhead: ${worst.toFixed(1)}% (target < 10%; figures are noisy on a shared 2-core machine)`);
+console.log(`\nmedian of ${ROUNDS} rounds each; load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+console.log(`worst overhead: ${worst.toFixed(1)}% (target < 10%; figures are noisy on a shared 2-core machine)`);

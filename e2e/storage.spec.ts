@@ -79,6 +79,21 @@ test("add S3-compatible and Azure accounts, test them, browse and download; secr
   await page.getByRole("link", { name: "rcos-study" }).click();
   await expect(page.getByRole("link", { name: "genomics/" })).toBeVisible();
 
+  // The fleet-wide request limit, on the account's edit page: empty is the provider's default.
+  await page.goBack();
+  await page.getByRole("link", { name: "Edit" }).click();
+  const rate = page.getByLabel("Requests per second");
+  await expect(rate).toHaveAttribute("placeholder", "default: 20,000 requests/s");
+  await rate.fill("2.5");
+  await page.getByRole("button", { name: "Save limit" }).click();
+  await expect(page.locator("div.error[role=alert]")).toContainText("Enter a whole number");
+  await rate.fill("250");
+  await page.getByRole("button", { name: "Save limit" }).click();
+  await expect(page.getByRole("status")).toContainText("Saved: 250 requests/s.");
+  await shot(page, "16-storage-request-rate");
+  await page.reload();
+  await expect(page.getByLabel("Requests per second")).toHaveValue("250");
+
   await page.getByRole("navigation").getByRole("link", { name: "Storage" }).click();
   await expect(page.getByTestId("storage-account")).toHaveCount(2);
   await shot(page, "14-storage-list");

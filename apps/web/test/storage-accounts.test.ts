@@ -121,4 +121,18 @@ describe("storage accounts", () => {
     expect(await refusal(member.as().storage.create({ name: "Mine", form: { provider: "local" } }))).toMatchObject({ code: "FORBIDDEN" });
     expect((await member.as().storage.list()).length).toBeGreaterThan(0);
   });
+
+  it("sets an account's fleet-wide request rate (admins only, audited), back to the provider default with null", async () => {
+    const account = await owner.as().storage.create({ name: "Rate limited", form: s3Form("test") });
+    expect(account).toMatchObject({ requestsPerSecond: null, defaultRequestsPerSecond: 3500 });
+    expect(await owner.as().storage.setRequestRate({ id: account.id, requestsPerSecond: 250 })).toMatchObject({ requestsPerSecond: 250 });
+    expect((await db().storageAccount.findUniqueOrThrow({ where: { id: account.id } })).requestsPerSecond).toBe(250);
+    const audit = await db().auditEvent.findFirstOrThrow({ where: { targetId: account.id, action: "storage_account.request_rate_changed" } });
+    expect(audit.details).toMatchObject({ from: null, to: 250 });
+    expect(await refusal(owner.as().storage.setRequestRate({ id: account.id, requestsPerSecond: -1 }))).toMatchObject({ code: "BAD_REQUEST" });
+    expect(await refusal(owner.as().storage.setRequestRate({ id: account.id, requestsPerSecond: 2.5 }))).toMatchObject({ code: "BAD_REQUEST" });
+    const member = await inviteAndJoin(owner, "rita", "MEMBER");
+    expect(await refusal(member.as().storage.setRequestRate({ id: account.id, requestsPerSecond: 1 }))).toMatchObject({ code: "FORBIDDEN" });
+    expect(await owner.as().storage.setRequestRate({ id: account.id, requestsPerSecond: null })).toMatchObject({ requestsPerSecond: null });
+  });
 });

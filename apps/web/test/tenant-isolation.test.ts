@@ -174,6 +174,10 @@ const attempts: Record<string, () => Promise<void>> = {
   "storage.update": async () => {
     expect(await codeOf(a.as(b.organizationId).storage.update({ id: bAccountId, name: "Stolen", form: { provider: "local" } }))).toBe("NOT_FOUND");
   },
+  "storage.setRequestRate": async () => {
+    expect(await codeOf(a.as(b.organizationId).storage.setRequestRate({ id: bAccountId, requestsPerSecond: 1 }))).toBe("NOT_FOUND");
+    expect((await db().storageAccount.findUniqueOrThrow({ where: { id: bAccountId } })).requestsPerSecond).toBeNull();
+  },
   "storage.delete": async () => {
     expect(await codeOf(a.as(b.organizationId).storage.delete({ id: bAccountId }))).toBe("NOT_FOUND");
   },

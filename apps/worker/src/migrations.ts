@@ -4,7 +4,7 @@ import { Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Db } from "@crossdock/db";
 import { MIGRATION_QUEUE, createMigrationQueue, migrationEnqueuers, type MigrationJobData } from "@crossdock/jobs";
-import { planPass, recoverMigration, runShard, type EngineDeps } from "@crossdock/migration";
+import { planPass, recoverMigration, redisFleetLimits, runShard, type EngineDeps } from "@crossdock/migration";
 import { openAccountStore } from "@crossdock/storage";
 
 const RECOVER_EVERY_MS = Number(process.env.MIGRATION_RECOVER_MS ?? 30_000);
@@ -27,10 +27,14 @@ export function startMigrationWorker({ db, connection, queueConnection, prefix, 
   log: (message: string) => void;
 }) {
   const queue: Queue<MigrationJobData> = createMigrationQueue(queueConnection, prefix);
+  // Request rates per storage account and bandwidth caps per migration, shared by every worker through Redis.
+  const limits = redisFleetLimits({ eval: (script, keys, ...args) => queueConnection.eval(script, keys, ...args) }, prefix);
   const deps: EngineDeps = {
     db,
-    // Workers are patient with providers: throttling and blips are retried with backoff, not failed.
-    openStore: (account) => openAccountStore(account, { retry: { maxAttempts: 8, maxDelayMs: 30_000 } }),
+    // Workers are patient with providers: throttling and blips are retried with backoff (and slow the whole
+    // fleet's requests to that account down), not failed.
+    openStore: (account) => openAccountStore(account, { retry: { maxAttempts: 8, maxDelayMs: 30_000 } }, { limiter: limits.requests(account) }),
+    limits,
     ...migrationEnqueuers(queue),
   };
   const shutdown = new AbortController();

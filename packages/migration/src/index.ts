@@ -23,3 +23,5 @@ export { ListingOrderError } from "./listing.ts";
 export { migrationProgress, type MigrationProgress, type PassProgress, type ShardProgress, type FailedObject, type Counters, type ProgressOptions } from "./progress.ts";
 export { migrationReport, reportToCsv, reportToJsonLines, REPORT_COLUMNS, type ReportRow, type ReportOptions, type ObjectResultName } from "./report.ts";
 export { dryRun, egressPricePerGB, DEFAULT_EGRESS_PRICES, type DryRunInput, type DryRunEstimate, type EgressPriceTable } from "./dry-run.ts";
+export { redisFleetLimits, localFleetLimits, accountRequestRate, SharedTokenBucket, type FleetLimits, type RedisEval } from "./fleet-limits.ts";
+export type { ByteBudget } from "./throttle.ts";

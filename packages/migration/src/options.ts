@@ -26,7 +26,7 @@ export const migrationOptionsSchema = z
     preserveMetadata: z.boolean().default(true),
     /** size: sizes must agree; hash: MD5/CRC32C of what was read must equal what the destination holds. */
     verify: z.enum(["size", "hash"]).default("hash"),
-    /** Applies to each running shard (one per worker slot). */
+    /** Bytes per second read from the source by the whole migration: all its shards on every worker together. */
     bandwidthLimitBytesPerSec: z.number().int().min(1024).optional(),
     /** Objects in flight per shard. */
     concurrency: z.number().int().min(1).max(256).default(16),

@@ -157,6 +157,8 @@ class ShardRun {
   /** Batches are written one after another (each sets the counters from the previous one's). */
   private flushLock: Promise<unknown> = Promise.resolve();
   private source!: ObjectStore;
+  /** Nothing recorded in the range when the run began (pass 0): no record lookups per chunk. */
+  private freshRange = false;
   private destination!: ObjectStore;
 
   constructor(
@@ -188,9 +190,15 @@ class ShardRun {
       opened.push(sourceStore);
       this.destination = this.deps.openStore(m.destAccount);
       opened.push(this.destination);
-      this.source = opts.bandwidthLimitBytesPerSec ? throttleStore(sourceStore, new TokenBucket(opts.bandwidthLimitBytesPerSec)) : sourceStore;
+      // The cap is the migration's: one budget for all its shards, on every worker (per run when the host shares none).
+      const rate = opts.bandwidthLimitBytesPerSec;
+      this.source = rate ? throttleStore(sourceStore, this.deps.limits?.bandwidth(m.id, rate) ?? new TokenBucket(rate)) : sourceStore;
       // Counters restart from what this pass already recorded in the range (an earlier, interrupted run).
       this.counted = await withDbRetry(() => this.recordedCounts());
+      // A first run of a pass-0 shard: no object in its range has a record yet (ranges are disjoint and pass 0
+      // comes first), so the walk need not look any up. A run that lost its lease to this one may still write some;
+      // decide() then finds their copies at the destination and adopts them (billing stays once per version).
+      this.freshRange = m.pass === 0 && Object.values(this.counted).every((v) => Number(v) === 0);
       await withDbRetry(() => this.tenant.migrationShards.updateMany({ where: this.guard, data: this.counted }));
       await this.walk();
     } catch (error) {
@@ -305,6 +313,7 @@ class ShardRun {
   }
 
   private async loadRecords(chunk: MergedEntry[]): Promise<Map<string, ObjectRecord>> {
+    if (this.freshRange) return new Map();
     const keys = chunk.map((e) => this.m.sourcePrefix + e.relativeKey);
     const rows = await withDbRetry(() =>
       this.tenant.migrationObjects.findMany({

@@ -1,8 +1,14 @@
-// Bandwidth limit: a token bucket shared by every transfer of one shard run, applied to the bytes read.
+// Bandwidth limit, applied to the bytes read: a budget shared by every transfer of a migration (fleet-limits.ts
+// keeps it in Redis for the whole fleet; TokenBucket is the in-process one).
 import { Transform, type Readable, type TransformCallback } from "node:stream";
 import type { ObjectStore } from "@crossdock/providers";
 
-export class TokenBucket {
+/** Something that paces bytes: take() resolves when `bytes` may pass. */
+export interface ByteBudget {
+  take(bytes: number): Promise<void>;
+}
+
+export class TokenBucket implements ByteBudget {
   private tokens: number;
   private last = Date.now();
   private queue: Promise<void> = Promise.resolve();
@@ -36,7 +42,7 @@ export class TokenBucket {
   }
 }
 
-function throttled(body: Readable, bucket: TokenBucket): Readable {
+function throttled(body: Readable, bucket: ByteBudget): Readable {
   const limiter = new Transform({
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
       bucket.take(chunk.length).then(() => callback(null, chunk), callback);
@@ -47,7 +53,7 @@ function throttled(body: Readable, bucket: TokenBucket): Readable {
 }
 
 /** The same store, with every object body it reads paced by `bucket`. */
-export function throttleStore(store: ObjectStore, bucket: TokenBucket): ObjectStore {
+export function throttleStore(store: ObjectStore, bucket: ByteBudget): ObjectStore {
   return new Proxy(store, {
     get(target, property, receiver) {
       if (property === "readObject") {

@@ -1,6 +1,6 @@
 // Cuts a stream of unknown length into parts and uploads them with bounded concurrency:
 // memory stays near partSize x (concurrency + 2) whatever the object size.
-import { ContentHasher } from "./hashing.ts";
+import { ContentHasher, StreamingHasher } from "./hashing.ts";
 import type { ContentHashes, WriteBody } from "./object-store.ts";
 
 export const MiB = 1024 * 1024;
@@ -31,6 +31,7 @@ export async function* toParts(chunks: AsyncIterable<Uint8Array>, partSize: numb
   for await (const input of chunks) {
     let chunk = input;
     while (pendingBytes + chunk.length >= partSize) {
+      // A whole ArrayBuffer of its own: it can be lent to the MD5 thread without a copy.
       const part = Buffer.allocUnsafeSlow(partSize);
       let filled = 0;
       for (const p of pending) {
@@ -62,7 +63,10 @@ export interface PartUploader<P, R> {
   single(body: Buffer, hashes: Required<ContentHashes>): Promise<R>;
   /** Called once, before the first part, for multipart uploads. */
   begin(): Promise<void>;
-  part(partNumber: number, body: Buffer): Promise<P>;
+  /** `md5`: the part's own MD5, when the uploader asked for it (partMd5). */
+  part(partNumber: number, body: Buffer, md5?: Buffer): Promise<P>;
+  /** Compute each part's own MD5 while hashing the object (one pass on the MD5 thread). */
+  partMd5?: boolean;
   /** Parts in order. */
   complete(parts: P[], hashes: Required<ContentHashes>, size: number): Promise<R>;
   abort(): Promise<void>;
@@ -80,33 +84,35 @@ export async function uploadInParts<P, R>(
   options: { partSize: number; concurrency: number; maxParts: number; signal?: AbortSignal },
   uploader: PartUploader<P, R>,
 ): Promise<PartUploadOutcome<R>> {
-  const hasher = new ContentHasher();
-  const hashed = (async function* () {
-    for await (const chunk of toChunks(body)) {
-      hasher.update(chunk);
-      yield chunk;
-    }
-  })();
-  const parts = toParts(hashed, options.partSize);
+  const parts = toParts(toChunks(body), options.partSize);
   // Buffers are held in `let`s and cleared once handed over: a forgotten reference is a part's worth of memory.
   let current: Buffer | undefined = (await parts.next()).value ?? Buffer.alloc(0);
   let upcoming: IteratorResult<Buffer> | undefined = await parts.next();
   if (upcoming.done) {
+    // One part: hashed inline (a thread round trip costs more than hashing a small object).
+    const hasher = new ContentHasher();
+    hasher.update(current!);
     const hashes = hasher.digest();
     const body = current;
     current = undefined;
     return { result: await uploader.single(body!, hashes), hashes, size: hasher.bytes, parts: 1 };
   }
 
+  // Parts are hashed in order as they are launched: CRC32C inline, MD5 on a helper thread.
   await uploader.begin();
+  const hasher = new StreamingHasher();
   const results: P[] = [];
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
   let partNumber = 0;
-  const launch = (buffer: Buffer) => {
+  const launch = async (buffer: Buffer) => {
     const n = ++partNumber;
     if (n > options.maxParts) throw new Error(`object needs more than ${options.maxParts} parts: raise partSize`);
-    const task = uploader.part(n, buffer).then(
+    // A copy goes to the MD5 thread; the part itself is sent at once (unless it needs its own MD5 first).
+    if (uploader.partMd5) hasher.beginPart();
+    await hasher.update(buffer);
+    const partMd5 = uploader.partMd5 ? await hasher.endPart() : undefined;
+    const task = uploader.part(n, buffer, partMd5).then(
       (p) => {
         results[n - 1] = p;
       },
@@ -135,13 +141,14 @@ export async function uploadInParts<P, R>(
         if (next.done) break;
         buffer = next.value;
       }
-      launch(buffer);
+      await launch(buffer);
     }
     await Promise.all(inFlight);
     if (failure !== undefined) throw failure;
-    const hashes = hasher.digest();
+    const hashes = await hasher.digest();
     return { result: await uploader.complete(results, hashes, hasher.bytes), hashes, size: hasher.bytes, parts: partNumber };
   } catch (error) {
+    hasher.discard();
     await Promise.allSettled(inFlight);
     await parts.return(undefined).catch(() => undefined);
     await uploader.abort().catch(() => undefined);

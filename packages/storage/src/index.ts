@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { keyringFromEnv, openSecret, type StorageAccount } from "@crossdock/db";
-import { openObjectStore, type ObjectStore, type ObjectStoreConfigInput } from "@crossdock/providers";
+import { openObjectStore, type ObjectStore, type ObjectStoreConfigInput, type StoreRuntime } from "@crossdock/providers";
 
 export type AccountProvider = StorageAccount["provider"];
 
@@ -68,8 +68,11 @@ export function accountConfig(account: Pick<StorageAccount, "id" | "organization
   return storeConfig(account.provider, account.organizationId, account.id, { ...(account.settings as Record<string, unknown>), ...openAccountSecrets(account) });
 }
 
-/** Opens a stored account's store; `overrides` tune retries and timeouts for the caller (web: short, workers: patient). */
-export function openAccountStore(account: StorageAccount, overrides: Partial<Pick<ObjectStoreConfigInput, "retry" | "requestTimeoutMs">> = {}): ObjectStore {
+/**
+ * Opens a stored account's store; `overrides` tune retries and timeouts for the caller (web: short, workers:
+ * patient); `runtime` carries the fleet's request limiter for the account (workers).
+ */
+export function openAccountStore(account: StorageAccount, overrides: Partial<Pick<ObjectStoreConfigInput, "retry" | "requestTimeoutMs">> = {}, runtime: StoreRuntime = {}): ObjectStore {
   const config = accountConfig(account);
-  return openObjectStore({ ...config, ...overrides, retry: { ...config.retry, ...overrides.retry } });
+  return openObjectStore({ ...config, ...overrides, retry: { ...config.retry, ...overrides.retry } }, runtime);
 }

@@ -1,7 +1,8 @@
 // Azure Blob Storage (and azurite) through @azure/storage-blob: block blobs, staged blocks, async server copy.
 import { BlobServiceClient, StorageSharedKeyCredential, type BlobGetPropertiesResponse, type ContainerClient, type StoragePipelineOptions } from "@azure/storage-blob";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
+import { azureServiceUrl } from "../account-id.ts";
 import { describeCapabilities } from "../capabilities.ts";
 import type { AzureAccountConfig } from "../config.ts";
 import { ObjectStoreError, type ErrorContext } from "../errors.ts";
@@ -27,8 +28,10 @@ import type {
   WriteOptions,
   WriteResult,
 } from "../object-store.ts";
+import { md5Of } from "../md5-thread.ts";
 import { MiB, mapConcurrent, uploadInParts } from "../parts.ts";
-import { resolveRetryPolicy, withRetry, type RetryPolicy } from "../retry.ts";
+import { limitedRetry, type RequestLimiter, type StoreRuntime } from "../limiter.ts";
+import { resolveRetryPolicy, type RetryPolicy } from "../retry.ts";
 import { mapAzureError } from "./azure-errors.ts";
 
 type AzureConfig = Omit<AzureAccountConfig, "provider">;
@@ -40,10 +43,12 @@ export class AzureObjectStore implements ObjectStore {
   readonly service: BlobServiceClient;
   private readonly endpoint: string;
   private readonly retry: RetryPolicy;
+  private readonly limiter?: RequestLimiter;
   private readonly partSize: number;
   private readonly concurrency: number;
 
-  constructor(config: AzureConfig) {
+  constructor(config: AzureConfig, runtime: StoreRuntime = {}) {
+    this.limiter = runtime.limiter;
     const pipeline: StoragePipelineOptions = {
       // Retries are ours (retry.ts): one policy for every provider.
       retryOptions: { maxTries: 1, tryTimeoutInMs: config.requestTimeoutMs ?? 120_000 },
@@ -55,7 +60,7 @@ export class AzureObjectStore implements ObjectStore {
       this.service = new BlobServiceClient(url, new StorageSharedKeyCredential(config.accountName!, config.accountKey!), pipeline);
     }
     this.endpoint = this.service.url.replace(/\/$/, "");
-    this.accountId = `azure:${this.endpoint}`;
+    this.accountId = `azure:${azureServiceUrl(config)}`;
     this.retry = resolveRetryPolicy(config.retry);
     this.partSize = config.partSize ?? 8 * MiB;
     this.concurrency = config.concurrency ?? 4;
@@ -63,7 +68,7 @@ export class AzureObjectStore implements ObjectStore {
 
   private call<T>(operation: string, bucket: string | undefined, key: string | undefined, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     const ctx: ErrorContext = { provider: "azure", endpoint: this.endpoint, operation, bucket, key };
-    return withRetry(fn, this.retry, (e) => mapAzureError(e, ctx), { signal });
+    return limitedRetry(fn, this.retry, (e) => mapAzureError(e, ctx), this.limiter, signal);
   }
 
   private container(bucket: string): ContainerClient {
@@ -219,10 +224,12 @@ export class AzureObjectStore implements ObjectStore {
           return { etag: unquote(out.etag), version: out.versionId };
         },
         begin: async () => {},
-        part: async (partNumber, buffer) => {
+        partMd5: true,
+        part: async (partNumber, buffer, partMd5) => {
           // Block ids must all have the same length within a blob.
           const id = Buffer.from(`${nonce}-${String(partNumber).padStart(6, "0")}`).toString("base64");
-          const md5 = createHash("md5").update(buffer).digest();
+          // The block's MD5 comes from the same pass on the MD5 thread as the blob's.
+          const md5 = partMd5 ?? md5Of(buffer);
           await this.call("stageBlock", bucket, key, () => blob.stageBlock(id, buffer, buffer.length, { transactionalContentMD5: md5, abortSignal: signal }), signal);
           return id;
         },

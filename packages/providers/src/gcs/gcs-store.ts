@@ -5,7 +5,7 @@ import { pipeline } from "node:stream/promises";
 import { describeCapabilities } from "../capabilities.ts";
 import type { GcsAccountConfig } from "../config.ts";
 import { ObjectStoreError, type ErrorContext } from "../errors.ts";
-import { ContentHasher, crc32cFromBase64, md5FromBase64, mismatchedHashes } from "../hashing.ts";
+import { ContentHasher, StreamingHasher, crc32cFromBase64, md5FromBase64, mismatchedHashes } from "../hashing.ts";
 import { assertValidKey } from "../keys.ts";
 import { keyAfter, prefixAfter } from "../listing.ts";
 import { adaptMetadata, readUserMetadata } from "../metadata.ts";
@@ -28,7 +28,8 @@ import type {
   WriteResult,
 } from "../object-store.ts";
 import { MiB, mapConcurrent, toChunks } from "../parts.ts";
-import { resolveRetryPolicy, withRetry, type RetryPolicy } from "../retry.ts";
+import { limitedRetry, type RequestLimiter, type StoreRuntime } from "../limiter.ts";
+import { resolveRetryPolicy, type RetryPolicy } from "../retry.ts";
 import { mapGcsError } from "./gcs-errors.ts";
 
 type GcsConfig = Omit<GcsAccountConfig, "provider">;
@@ -40,11 +41,13 @@ export class GcsObjectStore implements ObjectStore {
   readonly storage: Storage;
   private readonly endpoint: string;
   private readonly retry: RetryPolicy;
+  private readonly limiter?: RequestLimiter;
   /** Objects up to this size go in one request; larger ones use a resumable session. */
   private readonly singleRequestLimit: number;
   private readonly chunkSize: number;
 
-  constructor(config: GcsConfig) {
+  constructor(config: GcsConfig, runtime: StoreRuntime = {}) {
+    this.limiter = runtime.limiter;
     const apiEndpoint = config.emulatorHost ?? config.apiEndpoint;
     const options: StorageOptions = {
       projectId: config.projectId,
@@ -76,7 +79,7 @@ export class GcsObjectStore implements ObjectStore {
 
   private call<T>(operation: string, bucket: string | undefined, key: string | undefined, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     const ctx = this.ctx(operation, bucket, key);
-    return withRetry(fn, this.retry, (e) => mapGcsError(e, ctx), { signal });
+    return limitedRetry(fn, this.retry, (e) => mapGcsError(e, ctx), this.limiter, signal);
   }
 
   async listBuckets(): Promise<BucketInfo[]> {
@@ -243,7 +246,6 @@ export class GcsObjectStore implements ObjectStore {
     assertValidKey(key, "gcs", bucket);
     const { metadata, issues } = adaptMetadata(options, "gcs");
     const file = this.storage.bucket(bucket).file(key);
-    const hasher = new ContentHasher();
     const limit = options.partSize ?? this.singleRequestLimit;
     // Read ahead up to `limit`: small objects go in one (retryable) request.
     const chunks = toChunks(body);
@@ -256,7 +258,6 @@ export class GcsObjectStore implements ObjectStore {
         exhausted = true;
         break;
       }
-      hasher.update(next.value);
       head.push(next.value);
       buffered += next.value.length;
     }
@@ -264,7 +265,9 @@ export class GcsObjectStore implements ObjectStore {
     let parts = 1;
     if (exhausted) {
       const buffer = Buffer.concat(head);
-      const hashes = hasher.digest();
+      const inline = new ContentHasher();
+      inline.update(buffer);
+      const hashes = inline.digest();
       this.checkExpected(bucket, key, options.expectedHashes, hashes);
       [uploaded] = await this.call(
         "writeObject",
@@ -279,21 +282,28 @@ export class GcsObjectStore implements ObjectStore {
       return this.finish(bucket, key, uploaded, hashes, buffer.length, issues, parts);
     }
     const chunkSize = this.chunkSize > 0 ? Math.max(256 * 1024, Math.round(this.chunkSize / (256 * 1024)) * 256 * 1024) : undefined;
+    // The streamed upload is not retried through call(): take its request token here.
+    await this.limiter?.acquire(options.signal);
     const stream = file.createWriteStream({ resumable: true, validation: false, chunkSize, metadata: this.gcsMetadata(metadata) });
+    // A large object: CRC32C inline, MD5 on a helper thread, so hashing does not slow the upload's event loop.
+    const hasher = new StreamingHasher();
     const rest = (async function* () {
-      yield* head;
-      head.length = 0;
+      for (const chunk of head.splice(0)) {
+        await hasher.update(chunk);
+        yield chunk;
+      }
       for await (const chunk of chunks) {
-        hasher.update(chunk);
+        await hasher.update(chunk);
         yield chunk;
       }
     })();
     try {
       await pipeline(Readable.from(rest), stream, { signal: options.signal });
     } catch (error) {
+      hasher.discard();
       throw mapGcsError(error, this.ctx("writeObject", bucket, key));
     }
-    const hashes = hasher.digest();
+    const hashes = await hasher.digest();
     parts = chunkSize ? Math.max(1, Math.ceil(hasher.bytes / chunkSize)) : 1;
     uploaded = file.metadata;
     try {

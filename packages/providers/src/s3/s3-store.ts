@@ -45,7 +45,8 @@ import type {
   WriteResult,
 } from "../object-store.ts";
 import { MiB, mapConcurrent, uploadInParts } from "../parts.ts";
-import { resolveRetryPolicy, withRetry, type RetryPolicy } from "../retry.ts";
+import { limitedRetry, type RequestLimiter, type StoreRuntime } from "../limiter.ts";
+import { resolveRetryPolicy, type RetryPolicy } from "../retry.ts";
 import { mapS3Error } from "./s3-errors.ts";
 
 export interface S3StoreOptions {
@@ -63,12 +64,14 @@ export class S3ObjectStore implements ObjectStore {
   readonly client: S3Client;
   private readonly endpoint: string;
   private readonly retry: RetryPolicy;
+  private readonly limiter?: RequestLimiter;
   private readonly partSize: number;
   private readonly concurrency: number;
   private readonly copyThreshold: number;
   private readonly copyPartSize: number;
 
-  constructor(config: S3Config, options: S3StoreOptions = {}) {
+  constructor(config: S3Config, options: S3StoreOptions & StoreRuntime = {}) {
+    this.limiter = options.limiter;
     const region = config.region ?? "us-east-1";
     this.endpoint = config.endpoint ?? `https://s3.${region}.amazonaws.com`;
     this.accountId = `s3:${this.endpoint}:${config.accessKeyId}`;
@@ -97,7 +100,7 @@ export class S3ObjectStore implements ObjectStore {
 
   private call<T>(operation: string, bucket: string | undefined, key: string | undefined, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     const ctx = this.ctx(operation, bucket, key);
-    return withRetry(fn, this.retry, (e) => mapS3Error(e, ctx), { signal });
+    return limitedRetry(fn, this.retry, (e) => mapS3Error(e, ctx), this.limiter, signal);
   }
 
   /**
@@ -270,7 +273,7 @@ export class S3ObjectStore implements ObjectStore {
             key,
             () =>
               this.client.send(
-                new PutObjectCommand({ Bucket: bucket, Key: key, Body: buffer, ContentLength: buffer.length, ContentMD5: hexToBase64(hashes.md5), ...headers }),
+                unsignedPayload(new PutObjectCommand({ Bucket: bucket, Key: key, Body: buffer, ContentLength: buffer.length, ContentMD5: hexToBase64(hashes.md5), ...headers })),
                 { abortSignal: signal },
               ),
             signal,
@@ -281,6 +284,7 @@ export class S3ObjectStore implements ObjectStore {
           const out = await this.call("createMultipartUpload", bucket, key, () => this.client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ...headers })), signal);
           uploadId = out.UploadId;
         },
+        // Parts are signed with their SHA-256 (the SDK's default, checked by S3; SHA-256 is faster than MD5 here).
         part: async (partNumber, buffer) => {
           const out = await this.call(
             "uploadPart",
@@ -416,6 +420,22 @@ export class S3ObjectStore implements ObjectStore {
   async close(): Promise<void> {
     this.client.destroy();
   }
+}
+
+/**
+ * Signs a single-request PUT without hashing its body (x-amz-content-sha256: UNSIGNED-PAYLOAD): it carries the
+ * Content-MD5 we computed anyway, which S3 checks, so a SHA-256 pass over the body would add nothing.
+ */
+function unsignedPayload<C extends { middlewareStack: { add: (...args: never[]) => unknown } }>(command: C): C {
+  (command.middlewareStack as unknown as { add: (mw: unknown, options: { step: string; name: string }) => void }).add(
+    (next: (args: { request: unknown }) => Promise<unknown>) => async (args: { request: unknown }) => {
+      const request = args.request as { headers?: Record<string, string> };
+      if (request.headers) request.headers["x-amz-content-sha256"] = "UNSIGNED-PAYLOAD";
+      return next(args);
+    },
+    { step: "build", name: "crossdockUnsignedPayload" },
+  );
+  return command;
 }
 
 function unquote(etag: string | undefined): string | undefined {

@@ -4,7 +4,7 @@ import type { TenantDb } from "@crossdock/db";
 import { readDemoClouds } from "@crossdock/storage";
 import { orgProcedure, router } from "../trpc";
 import {
-  accountFormSchema, checkAccount, checkForm, createAccount, deleteAccount, openAccountStore, publicAccount, toTRPCError, updateAccount,
+  accountFormSchema, checkAccount, checkForm, createAccount, deleteAccount, openAccountStore, publicAccount, setRequestRate, toTRPCError, updateAccount,
 } from "../services/storage-accounts";
 
 const id = z.string().min(1).max(64);
@@ -42,6 +42,11 @@ export const storageRouter = router({
   update: orgProcedure("ADMIN")
     .input(z.object({ id, name, form: accountFormSchema }))
     .mutation(async ({ ctx, input }) => publicAccount(await updateAccount(ctx.tenant, ctx.actor, await findAccount(ctx.tenant, input.id), input.name, input.form))),
+
+  /** Requests per second the whole worker fleet may send to the account: null = the provider's default, 0 = no limit. */
+  setRequestRate: orgProcedure("ADMIN")
+    .input(z.object({ id, requestsPerSecond: z.number().int("Enter a whole number.").min(0, "Enter 0 or more.").max(1_000_000, "At most 1,000,000 requests per second.").nullable() }))
+    .mutation(async ({ ctx, input }) => publicAccount(await setRequestRate(ctx.tenant, ctx.actor, await findAccount(ctx.tenant, input.id), input.requestsPerSecond))),
 
   delete: orgProcedure("ADMIN")
     .input(z.object({ id }))

@@ -4,7 +4,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { db, forTenant, keyringFromEnv, recordAudit, sealSecret, type StorageAccount, type TenantDb } from "@crossdock/db";
 import { DemoCloudsUnavailableError, openAccountSecrets, openAccountStore as openStoredAccount, secretBinding, storeConfig } from "@crossdock/storage";
-import { isObjectStoreError, objectStoreConfigSchema, openObjectStore, type ErrorKind, type ObjectStore, type ObjectStoreConfigInput } from "@crossdock/providers";
+import { DEFAULT_REQUESTS_PER_SECOND, isObjectStoreError, objectStoreConfigSchema, openObjectStore, type ErrorKind, type ObjectStore, type ObjectStoreConfigInput } from "@crossdock/providers";
 import type { Actor } from "./organizations";
 
 /** What each account form sends. Secret fields may be left empty on edit to keep the stored value. */
@@ -155,8 +155,28 @@ export function publicAccount(account: StorageAccount) {
     lastCheckedAt: account.lastCheckedAt,
     lastCheckError: account.lastCheckError,
     lastCheckKind: account.lastCheckKind,
+    /** The fleet-wide request limit set for this account (null: the provider default; 0: none). */
+    requestsPerSecond: account.requestsPerSecond,
+    defaultRequestsPerSecond: DEFAULT_REQUESTS_PER_SECOND[account.provider],
     createdAt: account.createdAt,
   };
+}
+
+/** Sets the requests per second every worker together may send to the account (null: provider default, 0: unlimited). */
+export async function setRequestRate(tenant: TenantDb, actor: Actor, account: StorageAccount, requestsPerSecond: number | null) {
+  return db().$transaction(async (tx) => {
+    const scoped = forTenant(tx, tenant.organizationId);
+    const updated = await scoped.storageAccounts.update({ where: { id: account.id }, data: { requestsPerSecond } });
+    await recordAudit(scoped, {
+      actorId: actor.userId,
+      action: "storage_account.request_rate_changed",
+      targetType: "StorageAccount",
+      targetId: account.id,
+      ip: actor.ip,
+      details: { name: account.name, from: account.requestsPerSecond, to: requestsPerSecond },
+    });
+    return updated;
+  });
 }
 
 export async function createAccount(tenant: TenantDb, actor: Actor, name: string, form: AccountForm, demoCloud?: string) {

@@ -3,6 +3,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useParams, useRouter } from "next/navigation";
 import { useTRPC } from "~/trpc/react";
 import { AccountForm } from "../../AccountForm";
+import { RequestRateForm } from "../../RequestRateForm";
 
 export default function EditStorageAccountPage() {
   const { id } = useParams<{ id: string }>();
@@ -16,6 +17,10 @@ export default function EditStorageAccountPage() {
       </div>
       <section className="card" style={{ maxWidth: 640 }}>
         {account.data && <AccountForm initial={account.data} onSaved={() => router.push(`/storage/${id}`)} />}
+      </section>
+      <section className="card" style={{ maxWidth: 640, marginTop: 20 }}>
+        <h2>Request rate limit</h2>
+        {account.data && <RequestRateForm account={account.data} />}
       </section>
     </>
   );

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "StorageAccount" ADD COLUMN     "requestsPerSecond" INTEGER;
