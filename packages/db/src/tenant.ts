@@ -17,6 +17,12 @@ const tenantModels = {
   migrationShards: "migrationShard",
   migrationObjects: "migrationObject",
   usageRecords: "usageRecord",
+  // Enclave rows belong to the HOST organization; member organizations read them only through enclaveAccess().
+  enclaves: "enclave",
+  enclaveMembers: "enclaveMember",
+  enclaveInvitations: "enclaveInvitation",
+  enclaveContributions: "enclaveContribution",
+  enclaveAuditEntries: "enclaveAuditEntry",
 } as const;
 
 type TenantModels = typeof tenantModels;

@@ -7,6 +7,7 @@ import type { ObjectStore } from "./object-store.ts";
 import { S3ObjectStore } from "./s3/s3-store.ts";
 
 export type * from "./object-store.ts";
+export { attachmentDisposition } from "./object-store.ts";
 export * from "./config.ts";
 export { describeCapabilities } from "./capabilities.ts";
 export { ObjectStoreError, isObjectStoreError, ERROR_KINDS, type ErrorKind } from "./errors.ts";
