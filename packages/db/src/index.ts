@@ -7,8 +7,10 @@ export { keyringFromEnv, sealSecret, openSecret, keyId, SecretError, type Keyrin
 export type { StorageAccount } from "./generated/prisma/client.ts";
 export { StorageProvider } from "./generated/prisma/client.ts";
 export { hashPassword, verifyPassword, passwordProblem } from "./passwords.ts";
-export { rotateStorageSecrets } from "./rotate-secrets.ts";
 export { enclaveAccess, enclavesVisibleTo, type EnclaveView, type EnclaveStanding } from "./enclave-access.ts";
 export { appendEnclaveAudit, verifyEnclaveChain, entryHash, canonicalJson, GENESIS_HASH, type EnclaveAuditInput, type ChainVerdict } from "./enclave-audit.ts";
 export type { Enclave, EnclaveMember, EnclaveInvitation, EnclaveContribution, EnclaveAuditEntry } from "./generated/prisma/client.ts";
 export { EnclaveState, EnclaveRole, ContributionState } from "./generated/prisma/client.ts";
+export { rotateStorageSecrets, subsetSecretBinding } from "./rotate-secrets.ts";
+export type { Subset, SubsetVersion, SubsetMaterialization, SubsetOutputObject } from "./generated/prisma/client.ts";
+export { MaterializationState } from "./generated/prisma/client.ts";

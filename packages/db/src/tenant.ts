@@ -23,6 +23,10 @@ const tenantModels = {
   enclaveInvitations: "enclaveInvitation",
   enclaveContributions: "enclaveContribution",
   enclaveAuditEntries: "enclaveAuditEntry",
+  subsets: "subset",
+  subsetVersions: "subsetVersion",
+  subsetMaterializations: "subsetMaterialization",
+  subsetOutputObjects: "subsetOutputObject",
 } as const;
 
 type TenantModels = typeof tenantModels;
