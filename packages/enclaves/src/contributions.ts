@@ -174,9 +174,15 @@ export async function deletePrefix(store: { listObjects: import("@crossdock/prov
   let deleted = 0;
   for (;;) {
     const keys: string[] = [];
-    for await (const page of store.listObjects(bucket, { prefix, pageSize: 1000 })) {
-      keys.push(...page.objects.map((o) => o.key));
-      if (keys.length >= 1000) break;
+    try {
+      for await (const page of store.listObjects(bucket, { prefix, pageSize: 1000 })) {
+        keys.push(...page.objects.map((o) => o.key));
+        if (keys.length >= 1000) break;
+      }
+    } catch (error) {
+      // No bucket, nothing to delete.
+      if (isObjectStoreError(error) && error.kind === "BucketNotFound") return deleted;
+      throw error;
     }
     if (keys.length === 0) return deleted;
     const result = await store.deleteObjects(bucket, keys);

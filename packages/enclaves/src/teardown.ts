@@ -2,6 +2,7 @@
 // the prefix again, the result recorded, and every member organization notified. A scheduled sweep finds
 // every enclave past its end that is not torn down yet, so a worker that was down at the end catches up.
 import { forTenant, recordAudit, type Db } from "@crossdock/db";
+import { isObjectStoreError } from "@crossdock/providers";
 import { record } from "./access.ts";
 import { deletePrefix } from "./contributions.ts";
 import type { EnclaveDeps } from "./deps.ts";
@@ -45,7 +46,12 @@ export async function teardownEnclave(deps: Pick<EnclaveDeps, "db" | "clock" | "
   try {
     deletedObjects = await deletePrefix(store, enclave.placementBucket, enclave.placementPrefix);
     let remaining = 0;
-    for await (const page of store.listObjects(enclave.placementBucket, { prefix: enclave.placementPrefix })) remaining += page.objects.length;
+    try {
+      for await (const page of store.listObjects(enclave.placementBucket, { prefix: enclave.placementPrefix })) remaining += page.objects.length;
+    } catch (error) {
+      // A bucket that no longer exists holds nothing of the enclave's.
+      if (!(isObjectStoreError(error) && error.kind === "BucketNotFound")) throw error;
+    }
     if (remaining > 0) throw new TeardownIncompleteError(remaining, enclave.placementPrefix);
   } finally {
     await store.close();
