@@ -67,7 +67,7 @@ export class World {
   /** A local-disk account (its rows; the disk folder under this run's root). */
   async account(owner: EnclaveActor, settings: Record<string, unknown> = {}, provider: StorageAccount["provider"] = "local"): Promise<StorageAccount> {
     const id = randomUUID();
-    const account = await forTenant(db, owner.organizationId).storageAccounts.create({ data: { id, organizationId: owner.organizationId, name: `acct-${id.slice(0, 8)}`, provider, settings } });
+    const account = await forTenant(db, owner.organizationId).storageAccounts.create({ data: { id, organizationId: owner.organizationId, name: `acct-${id.slice(0, 8)}`, provider, settings: settings as object } });
     this.configs.set(id, { provider: "local", rootDir: path.join(this.root, id) });
     const store = this.open(account);
     await store.createBucket("enclaves");
