@@ -19,7 +19,7 @@ let stranger: EnclaveActor;
 
 beforeAll(async () => {
   w = await new World().init();
-  [hospital, pharma, startup, stranger] = (await Promise.all(["Hospital", "Pharma", "Startup", "Stranger"].map((n) => w.organization(n)))) as [EnclaveActor, EnclaveActor, EnclaveActor, EnclaveActor];
+  [hospital, pharma, startup, stranger] = (await Promise.all(["Hospital", "Pharma", "Startup", "Stranger"].map((n) => w.organization(n)))) as unknown as [EnclaveActor, EnclaveActor, EnclaveActor, EnclaveActor];
 });
 
 afterAll(async () => {
