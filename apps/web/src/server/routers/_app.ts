@@ -7,6 +7,7 @@ import { auditRouter } from "./audit";
 import { jobRouter, notificationRouter } from "./job";
 import { storageRouter } from "./storage";
 import { migrationRouter } from "./migration";
+import { enclaveRouter } from "./enclave";
 
 export const appRouter = router({
   auth: authRouter,
@@ -18,6 +19,7 @@ export const appRouter = router({
   notification: notificationRouter,
   storage: storageRouter,
   migration: migrationRouter,
+  enclave: enclaveRouter,
 });
 
 export type AppRouter = typeof appRouter;
