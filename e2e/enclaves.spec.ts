@@ -21,7 +21,7 @@ async function signUp(browser: Browser, name: string, organization: string) {
   const page = await context.newPage();
   await page.goto("/sign-up");
   await page.getByLabel("Your name").fill(name);
-  await page.getByLabel("Work email").fill(`${name.split(" ")[0]!.toLowerCase()}-${stamp}@${organization.toLowerCase().replace(/[^a-z]+/g, "")}.example`);
+  await page.getByLabel("Work email").fill(`${name.split(" ")[0]!.toLowerCase()}-${stamp}@${organization.split(" ")[0]!.toLowerCase().replace(/[^a-z]+/g, "")}.example`);
   await page.getByLabel("Password").fill("enclave-journey-42!");
   await page.getByLabel("Organization").fill(organization);
   await page.getByRole("button", { name: "Create account" }).click();
@@ -108,6 +108,18 @@ test("hospital and pharma share a de-identified subset in an enclave that expire
   await hospital.reload();
   await expect(hospital.getByTestId("audit-entry").filter({ hasText: "object.download_link_issued" })).toBeVisible();
 
+  // Before the end, the enclave's data is there in the hospital's bucket...
+  await hospital.getByRole("navigation").getByRole("link", { name: "Storage" }).click();
+  await hospital.getByRole("link", { name: "Demo S3 (s3rver)" }).click();
+  await hospital.waitForURL(/\/storage\/[^/]+$/);
+  const accountPath = new URL(hospital.url()).pathname;
+  await hospital.goto(`${accountPath}/browse?bucket=rcos-study&prefix=${encodeURIComponent("enclaves/")}`);
+  await expect(hospital.getByRole("link", { name: /^enclave-/ })).toBeVisible();
+  await hospital.goBack();
+  await hospital.goBack();
+  await hospital.goBack();
+  await expect(hospital.getByRole("heading", { name: "Cardiac outcomes study" })).toBeVisible();
+
   // The enclave expires: pharma's next download is refused by the app's own check.
   setClock(31 * DAY);
   await pharma.getByRole("button", { name: "Download clinical/patients.csv" }).click();
@@ -127,10 +139,10 @@ test("hospital and pharma share a de-identified subset in an enclave that expire
   await shot(hospital, "65-enclave-torn-down");
 
   // The enclave's bucket prefix is empty.
-  await hospital.getByRole("navigation").getByRole("link", { name: "Storage" }).click();
-  await hospital.getByRole("link", { name: "Demo S3 (s3rver)" }).click();
-  const accountUrl = new URL(hospital.url());
-  await hospital.goto(`${accountUrl.pathname}/browse?bucket=rcos-study&prefix=${encodeURIComponent("enclaves/")}`);
+  await hospital.goto(`${accountPath}/browse?bucket=rcos-study&prefix=${encodeURIComponent("enclaves/")}`);
   await expect(hospital.getByText("Nothing here.")).toBeVisible();
+  // ...and the refused attempt is on the record too.
+  await pharma.reload();
+  await expect(pharma.getByTestId("audit-entry").filter({ hasText: "object.download_refused" })).toBeVisible();
   await shot(hospital, "66-enclave-prefix-empty");
 });

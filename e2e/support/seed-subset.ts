@@ -16,7 +16,7 @@ try {
       sourceAccountId: account.id,
       sourceBucket: "rcos-study",
       prefixes: ["clinical/"],
-      selection: { include: ["clinical/patients.csv"], exclude: [] },
+      selection: { include: ["patients.csv"], exclude: [] }, // relative to the prefix
       rules: {
         tabular: {
           columns: {

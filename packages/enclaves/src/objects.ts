@@ -84,7 +84,13 @@ export async function issueDownloadLink(deps: EnclaveDeps, actor: EnclaveActor, 
   const view = await viewFor(deps, actor, enclaveId);
   requireRight(view, "objects.read");
   const now = deps.clock.now();
-  assertWithinWindow(view.enclave, now, "downloading its data");
+  try {
+    assertWithinWindow(view.enclave, now, "downloading its data");
+  } catch (error) {
+    // A member's refused attempt is part of the record too.
+    await deps.db.$transaction((tx) => record(tx, enclaveId, now, actor, "object.download_refused", { key: key.slice(view.enclave.placementPrefix.length), reason: (error as Error).message }));
+    throw error;
+  }
   const contribution = await contributionOf(deps, view.enclave, key);
   const seconds = Math.floor(Math.min(MAX_LINK_SECONDS * 1000, view.enclave.endsAt.getTime() - now.getTime()) / 1000);
   if (seconds < 1) refuse("Ended", `The enclave "${view.enclave.name}" ends in under a second: no more links.`);

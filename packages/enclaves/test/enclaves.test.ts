@@ -214,6 +214,7 @@ describe("contributions and access", () => {
     await expect(issueDownloadLink(w.deps, pharma, e.id, objects[0]!.key)).rejects.toThrow(`The enclave "study" ended at ${e.endsAt.toISOString()}: downloading its data is no longer possible.`);
     await expect(openDownload(w.deps, token, { userId: pharma.userId, organizationIds: [pharma.organizationId] })).rejects.toThrow("This download link has expired");
     await expect(listEnclaveObjects(w.deps, pharma, e.id)).rejects.toThrow("ended at");
+    expect((await enclaveAuditLog(w.deps, pharma, e.id)).at(-1)).toMatchObject({ action: "object.download_refused", organization: "Pharma" });
     expect((await db.enclave.findUniqueOrThrow({ where: { id: e.id } })).state).toBe("ACTIVE");
     const placement = w.open(await db.storageAccount.findUniqueOrThrow({ where: { id: e.placementAccountId } }));
     const countUnder = async () => {
