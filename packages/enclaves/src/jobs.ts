@@ -9,9 +9,14 @@ export async function runEnclaveJob(deps: EnclaveDeps, job: EnclaveJob) {
   switch (job.kind) {
     case "sweep": {
       // Every enclave past its end that is not torn down: including those that ended while no worker ran.
-      const due = await enclavesDueForTeardown(deps.db, deps.clock.now());
+      const now = deps.clock.now();
+      const due = await enclavesDueForTeardown(deps.db, now);
       for (const enclaveId of due) await deps.enqueueTeardown(enclaveId);
-      return { queued: due.length };
+      // Contributions whose job never reached the queue (Redis was down when they were added) get it now;
+      // one already queued or running keeps its job (same job id).
+      const waiting = await deps.db.enclaveContribution.findMany({ where: { state: { in: ["QUEUED", "MATERIALIZING"] }, enclave: { state: "ACTIVE", endsAt: { gt: now } } }, select: { id: true } });
+      for (const c of waiting) await deps.enqueueMaterialize(c.id);
+      return { queued: due.length, contributions: waiting.length };
     }
     case "teardown":
       return teardownEnclave(deps, job.enclaveId);
