@@ -62,10 +62,11 @@ function syntheticCsv(size: number): Readable {
   });
 }
 
-/** Peak RSS while `work` runs (sampled every 50 ms), and its duration. */
-async function measure(work: () => Promise<void>): Promise<{ seconds: number; peakRss: number }> {
+/** Peak RSS while `work` runs (sampled every 50 ms), its duration, and the CPU time it used (a figure other load on the machine disturbs less). */
+async function measure(work: () => Promise<void>): Promise<{ seconds: number; cpuSeconds: number; peakRss: number }> {
   let peakRss = process.memoryUsage.rss();
   const timer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
+  const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   try {
     await work();
@@ -73,7 +74,8 @@ async function measure(work: () => Promise<void>): Promise<{ seconds: number; pe
     clearInterval(timer);
   }
   peakRss = Math.max(peakRss, process.memoryUsage.rss());
-  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, peakRss };
+  const used = process.cpuUsage(cpu);
+  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, cpuSeconds: (used.user + used.system) / 1e6, peakRss };
 }
 
 mkdirSync(DIR, { recursive: true });
@@ -93,8 +95,9 @@ try {
   const rate = (s: number) => mb / s;
   console.log("");
   console.log(`input                ${(bytes / MiB).toFixed(0)} MiB, node ${process.version}, ${os.cpus()[0]?.model ?? "cpu"} x${os.cpus().length}`);
-  console.log(`plain stream copy    ${copy.seconds.toFixed(2)} s   ${rate(copy.seconds).toFixed(0).padStart(5)} MB/s   peak RSS ${(copy.peakRss / MiB).toFixed(0)} MiB`);
-  console.log(`transformDelimited   ${deid.seconds.toFixed(2)} s   ${rate(deid.seconds).toFixed(0).padStart(5)} MB/s   peak RSS ${(deid.peakRss / MiB).toFixed(0)} MiB   output ${outMiB.toFixed(0)} MiB`);
+  console.log(`load average         ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} (${os.cpus().length} cores): other work on the machine lowers wall-clock figures`);
+  console.log(`plain stream copy    ${copy.seconds.toFixed(2)} s   ${rate(copy.seconds).toFixed(0).padStart(5)} MB/s   (${rate(copy.cpuSeconds).toFixed(0)} MB/s of CPU time)   peak RSS ${(copy.peakRss / MiB).toFixed(0)} MiB`);
+  console.log(`transformDelimited   ${deid.seconds.toFixed(2)} s   ${rate(deid.seconds).toFixed(0).padStart(5)} MB/s   (${rate(deid.cpuSeconds).toFixed(0)} MB/s of CPU time)   peak RSS ${(deid.peakRss / MiB).toFixed(0)} MiB   output ${outMiB.toFixed(0)} MiB`);
   console.log(`ratio                transform / copy throughput = ${(copy.seconds / deid.seconds).toFixed(3)} (copy is ${(deid.seconds / copy.seconds).toFixed(1)}x faster)`);
   console.log(`process max RSS      ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
 } finally {

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TRPCError } from "@trpc/server";
-import { db, forTenant } from "@crossdock/db";
-import { createSubset } from "@crossdock/subsets";
+import { db } from "@crossdock/db";
 import { openObjectStore } from "@crossdock/providers";
 import { appRouter } from "~/server/routers/_app";
 import { localRoot } from "@crossdock/storage";
@@ -22,6 +21,7 @@ let bEnclaveInvitationId: string;
 let bEnclaveMemberId: string;
 let bSubsetId: string;
 let aEnclaveId: string;
+let bMaterializationId: string;
 
 const codeOf = (promise: Promise<unknown>) =>
   promise.then(
@@ -46,7 +46,7 @@ beforeAll(async () => {
       data: { organizationId: b.organizationId, name: "B move", sourceAccountId: bAccountId, sourceBucket: "b-private", destAccountId: bAccountId, destBucket: "b-copy", options: {}, state: "COPYING" },
     })
   ).id;
-  // B hosts an enclave (with a member organization C and an open invitation) and owns a subset.
+  // B hosts an enclave (with a member organization C and an open invitation); its subset is made below.
   const soon = new Date(Date.now() + 24 * 3600_000);
   bEnclaveId = (await b.as().enclave.create({ name: "B study", purpose: "b only", startsAt: new Date(), endsAt: soon, accountId: bAccountId, bucket: "b-private", prefix: "" })).id;
   const c = await signUp("cora", "Org C");
@@ -55,10 +55,17 @@ beforeAll(async () => {
   bEnclaveMemberId = (await db().enclaveMember.findFirstOrThrow({ where: { enclaveId: bEnclaveId } })).id;
   bEnclaveInvitationId = (await b.as().enclave.invite({ id: bEnclaveId, role: "OBSERVER" })).id;
   await b.as().enclave.setPolicy({ allowedProviders: ["local"], allowedRegions: [], maxDurationHours: 100 });
-  bSubsetId = (await createSubset(forTenant(db(), b.organizationId), { name: "B subset", definition: { sourceAccountId: bAccountId, sourceBucket: "b-private", prefixes: [""], rules: { tabular: { columns: { name: { action: "drop" } } } } } })).subset.id;
   const aAccountId = (await a.as().storage.create({ name: "A disk", form: { provider: "local" } })).id;
   await openObjectStore({ provider: "local", rootDir: localRoot(a.organizationId, aAccountId) }).createBucket("a-enclaves");
   aEnclaveId = (await a.as().enclave.create({ name: "A study", purpose: "a", startsAt: new Date(), endsAt: soon, accountId: aAccountId, bucket: "a-enclaves", prefix: "" })).id;
+  const bDefinition = { sourceAccountId: bAccountId, sourceBucket: "b-private", rules: { tabular: { columns: { id: { action: "hash" as const } } } } };
+  bSubsetId = (await b.as().subset.create({ name: "B subset", definition: bDefinition })).id;
+  const bVersion = await db().subsetVersion.findFirstOrThrow({ where: { subsetId: bSubsetId } });
+  bMaterializationId = (
+    await db().subsetMaterialization.create({
+      data: { organizationId: b.organizationId, subsetId: bSubsetId, versionId: bVersion.id, destAccountId: bAccountId, destBucket: "b-private", destPrefix: "out/", state: "SUCCEEDED", manifestKey: "out/crossdock-manifest.json" },
+    })
+  ).id;
   // Everything of B that a call from A could change.
   bSnapshot = async () => ({
     org: await db().organization.findUnique({ where: { id: b.organizationId } }),
@@ -74,6 +81,8 @@ beforeAll(async () => {
     enclaveContributions: await db().enclaveContribution.findMany({ where: { organizationId: b.organizationId }, orderBy: { id: "asc" } }),
     enclaveAudit: await db().enclaveAuditEntry.count({ where: { organizationId: b.organizationId } }),
     subsets: await db().subset.findMany({ where: { organizationId: b.organizationId }, orderBy: { id: "asc" } }),
+    subsetVersions: await db().subsetVersion.findMany({ where: { organizationId: b.organizationId }, orderBy: { id: "asc" } }),
+    subsetRuns: await db().subsetMaterialization.findMany({ where: { organizationId: b.organizationId }, orderBy: { id: "asc" } }),
   });
 });
 
@@ -284,6 +293,40 @@ const attempts: Record<string, () => Promise<void>> = {
   },
   "enclave.exportAudit": async () => {
     expect(await codeOf(a.as(b.organizationId).enclave.exportAudit({ id: bEnclaveId }))).toBe("NOT_FOUND");
+  },
+  "subset.list": async () => {
+    expect((await a.as(b.organizationId).subset.list()).map((x) => x.id)).not.toContain(bSubsetId);
+  },
+  "subset.get": async () => {
+    expect(await codeOf(a.as(b.organizationId).subset.get({ id: bSubsetId }))).toBe("NOT_FOUND");
+  },
+  "subset.create": async () => {
+    // A subset of A cannot read from B's account.
+    expect(await codeOf(a.as(b.organizationId).subset.create({ name: "steal", definition: { sourceAccountId: bAccountId, sourceBucket: "b-private" } }))).toBe("NOT_FOUND");
+  },
+  "subset.saveVersion": async () => {
+    expect(await codeOf(a.as(b.organizationId).subset.saveVersion({ id: bSubsetId, definition: { sourceAccountId: bAccountId, sourceBucket: "b-private" } }))).toBe("NOT_FOUND");
+  },
+  "subset.count": async () => {
+    expect(await codeOf(a.as(b.organizationId).subset.count({ definition: { sourceAccountId: bAccountId, sourceBucket: "b-private" } }))).toBe("NOT_FOUND");
+  },
+  "subset.review": async () => {
+    expect(await codeOf(a.as(b.organizationId).subset.review({ definition: { sourceAccountId: bAccountId, sourceBucket: "b-private" } }))).toBe("NOT_FOUND");
+  },
+  "subset.preview": async () => {
+    expect(await codeOf(a.as(b.organizationId).subset.preview({ id: bSubsetId, definition: { sourceAccountId: bAccountId, sourceBucket: "b-private" }, key: "patients.csv" }))).toBe("NOT_FOUND");
+  },
+  "subset.privacy": async () => {
+    expect(await codeOf(a.as(b.organizationId).subset.privacy({ id: bSubsetId, definition: { sourceAccountId: bAccountId, sourceBucket: "b-private", quasiIdentifiers: ["name"] }, key: "patients.csv" }))).toBe("NOT_FOUND");
+  },
+  "subset.materialize": async () => {
+    expect(await codeOf(a.as(b.organizationId).subset.materialize({ id: bSubsetId, destination: { accountId: bAccountId, bucket: "b-copy", prefix: "" } }))).toBe("NOT_FOUND");
+  },
+  "subset.materialization": async () => {
+    expect(await codeOf(a.as(b.organizationId).subset.materialization({ id: bMaterializationId }))).toBe("NOT_FOUND");
+  },
+  "subset.manifest": async () => {
+    expect(await codeOf(a.as(b.organizationId).subset.manifest({ id: bMaterializationId }))).toBe("NOT_FOUND");
   },
   "notification.list": async () => {
     const bNotes = await db().notification.findMany({ where: { organizationId: b.organizationId } });

@@ -11,6 +11,8 @@ export const jobPayloads = {
     steps: z.number().int().min(1).max(600).default(1),
     stepMs: z.number().int().min(0).max(10_000).default(0),
   }),
+  /** Writes a subset version into a destination (the SubsetMaterialization row says which), then its manifest. */
+  "subset.materialize": z.object({ materializationId: z.string().min(1) }),
 } as const;
 
 export type JobKind = keyof typeof jobPayloads;

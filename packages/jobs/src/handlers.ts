@@ -1,7 +1,10 @@
 // What each job does, as plain functions over the database: the worker only wires them to BullMQ,
 // and tests can call them without Redis. Every handler is idempotent: a retried or resumed job
 // (after a crash or SIGKILL) finds the work it already did and does not repeat it.
+import { UnrecoverableError } from "bullmq";
 import { forTenant, type Db, type Prisma } from "@crossdock/db";
+import { openAccountStore } from "@crossdock/storage";
+import { materializeSubset, SubsetError } from "@crossdock/subsets";
 import { jobPayloads, type JobData } from "./definitions.ts";
 
 export interface JobContext {
@@ -48,6 +51,28 @@ const handlers = {
     }
     return { members, pendingInvitations, expiredInvitations, notificationsPurged: purged.count, steps };
   },
+
+  async "subset.materialize"(ctx: JobContext, data: JobData, input: Record<string, unknown>) {
+    const { materializationId } = jobPayloads["subset.materialize"].parse(input);
+    const tenant = forTenant(ctx.db, data.organizationId);
+    const run = await tenant.subsetMaterializations.findUnique({ where: { id: materializationId }, include: { destAccount: true } });
+    if (!run) throw new SubsetError("NotFound", "The materialization no longer exists.");
+    // Workers are patient with providers: a throttled store is retried, not failed.
+    const store = openAccountStore(run.destAccount, { retry: { maxAttempts: 6 } });
+    try {
+      const result = await materializeSubset({
+        tenant,
+        subsetVersionId: run.versionId,
+        materializationId,
+        destination: { accountId: run.destAccountId, store, bucket: run.destBucket, prefix: run.destPrefix },
+        onProgress: (p) => ctx.progress(p.plannedBytes > 0 ? Math.min(99, Math.floor((p.doneBytes / p.plannedBytes) * 100)) : 0),
+      });
+      await ctx.progress(100);
+      return { materializationId, manifestKey: result.manifestKey, manifestSha256: result.manifestSha256, objects: result.objects, bytes: result.bytes, skippedObjects: result.skippedObjects };
+    } finally {
+      await store.close();
+    }
+  },
 } satisfies Record<JobData["kind"], (ctx: JobContext, data: JobData, input: Record<string, unknown>) => Promise<Prisma.InputJsonValue>>;
 
 /**
@@ -69,10 +94,12 @@ export async function runJob(ctx: JobContext, data: JobData, attempt: number, fi
     return result;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
+    // A data error (a malformed file, a flagged identifier) fails the same way every time: no retries.
+    const unrecoverable = error instanceof SubsetError && error.final;
     await tenant.jobRuns.update({
       where: { id: run.id },
-      data: finalAttempt ? { status: "FAILED", error: message, finishedAt: new Date() } : { status: "QUEUED", error: message },
+      data: finalAttempt || unrecoverable ? { status: "FAILED", error: message, finishedAt: new Date() } : { status: "QUEUED", error: message },
     });
-    throw error;
+    throw unrecoverable ? new UnrecoverableError(message) : error;
   }
 }

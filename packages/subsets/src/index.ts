@@ -10,3 +10,4 @@ export {
   type ManifestBody, type ManifestObject, type ManifestSignature, type SignedManifest, type SigningKeys,
 } from "./manifest.ts";
 export { materializeSubset, type MaterializeOptions, type MaterializeResult, type MaterializeProgress, type MaterializeDestination } from "./materialize.ts";
+export { previewObject, privacyReport, type FilePreview, type PrivacyReport } from "./preview.ts";

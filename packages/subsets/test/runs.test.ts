@@ -8,7 +8,7 @@ import { gzipSync } from "node:zlib";
 import type { StorageAccount, TenantDb } from "@crossdock/db";
 import { ObjectStoreError, type ObjectStore } from "@crossdock/providers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSubset, createVersion, materializeSubset, SubsetError, type SubsetDefinitionInput } from "../src/index.ts";
+import { createSubset, createVersion, materializeSubset, previewObject, privacyReport, reviewSubset, SubsetError, type SubsetDefinitionInput } from "../src/index.ts";
 import { Accounts, createTenant, db, listKeys } from "./helpers.ts";
 import { makeStudy, studyRules } from "./study.ts";
 
@@ -164,5 +164,49 @@ describe("tenant isolation", () => {
     await expect(materializeSubset({ tenant, subsetVersionId: own.id, destination: { accountId: otherDest.id, store: dest, bucket: OUT, prefix: "x/" }, openSource: accounts.open })).rejects.toMatchObject({ kind: "NotFound" });
     expect(await other.subsets.findUnique({ where: { id: subset.id } })).toBeNull();
     expect(await listKeys(dest, OUT, "steal/")).toEqual([]);
+  });
+});
+
+describe("editor views", () => {
+  it("previews a table, NDJSON and a gzip VCF before and after, and reviews the data's identifiers", async () => {
+    const src = accounts.open(source);
+    const secret = "a-test-secret-of-enough-bytes";
+    const table = await previewObject(src, BUCKET, "study/patients.csv", studyRules, secret, 5);
+    expect(table.kind).toBe("tabular");
+    if (table.kind !== "tabular") return;
+    expect(table.before).toHaveLength(5);
+    expect(table.before[0]![0]).toBe(study.patients[0]!.id);
+    expect(table.outputColumns).not.toContain("ssn");
+    expect(table.after[0]![table.outputColumns.indexOf("patient_id")]).toMatch(/^S-[A-Z2-7]{16}$/);
+    const notes = await previewObject(src, BUCKET, "study/notes/notes.ndjson", studyRules, secret, 3);
+    expect(notes.kind === "ndjson" && notes.after.length).toBe(3);
+    const vcf = await previewObject(src, BUCKET, `study/genomes/${study.patients[0]!.id}.vcf.gz`, studyRules, secret);
+    expect(vcf.kind).toBe("lines");
+    if (vcf.kind !== "lines") return;
+    expect(vcf.before.join("\n")).toContain(study.patients[0]!.id);
+    expect(vcf.after.join("\n")).not.toContain(study.patients[0]!.id);
+    expect(vcf.after.find((l) => l.startsWith("#CHROM"))).toMatch(/\tS-[A-Z2-7]{16}$/);
+
+    // With no tabular rules kept but a default of keep, the review flags what looks like identifiers.
+    const review = await reviewSubset(src, { sourceBucket: BUCKET, prefixes: ["study/"], selection: { include: [], exclude: [] }, rules: { tabular: { columns: {}, defaultAction: "keep" } }, passThrough: ["other"], acknowledged: ["tabular:ssn"] });
+    const flagged = new Set(review.flagged.map((f) => f.field));
+    for (const column of ["email", "phone", "first_name", "mrn", "birth_date"]) expect(flagged).toContain(column);
+    expect(flagged).not.toContain("ssn"); // acknowledged
+    expect(review.report.categories).toHaveLength(18);
+    expect(review.passThrough).toEqual(["other"]);
+    await src.close();
+  });
+
+  it("computes k-anonymity of the transformed table over the marked quasi-identifiers", async () => {
+    const src = accounts.open(source);
+    const secret = "a-test-secret-of-enough-bytes";
+    const coarse = await privacyReport(src, BUCKET, "study/patients.csv", studyRules, secret, { quasiIdentifiers: ["sex"], threshold: 5 });
+    expect(coarse).toMatchObject({ rows: 12, groups: 2, k: 6, warning: false, missing: [] });
+    const fine = await privacyReport(src, BUCKET, "study/patients.csv", studyRules, secret, { quasiIdentifiers: ["sex", "zip", "birth_date"], threshold: 5 });
+    expect(fine.k).toBeLessThan(5);
+    expect(fine.warning).toBe(true);
+    const dropped = await privacyReport(src, BUCKET, "study/patients.csv", studyRules, secret, { quasiIdentifiers: ["ssn"], threshold: 5 });
+    expect(dropped.missing).toEqual(["ssn"]);
+    await src.close();
   });
 });

@@ -7,6 +7,7 @@ import { createKeyed, type Keyed } from "./keyed.ts";
 import { defaultMaxLineBytes, LineReader, pumpLines, toBytes, type DeidInput } from "./lines.ts";
 import { compileFieldRule, type RecordAccess, type ValueOp } from "./operations.ts";
 import { assertValidRules, type DeidOptions, type DeidRules } from "./rules.ts";
+import { transformDelimitedBytes } from "./delimited-bytes.ts";
 
 export interface DelimitedFormat {
   /** One character; "," (default) or "\t" for TSV. */
@@ -121,19 +122,40 @@ export class DelimitedParser {
   }
 }
 
+/** A value as a CSV / TSV cell: quoted (quotes doubled) when it holds a quote, the delimiter or a line break. */
+export function cellFormatter(delimiter: string): (value: string) => string {
+  const d = delimiter.charCodeAt(0);
+  return (s) => {
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c === QUOTE || c === d || c === 10 || c === CR) return `"${s.replaceAll('"', '""')}"`;
+    }
+    return s;
+  };
+}
+
 export function rowFormatter(delimiter: string): (fields: readonly string[]) => string {
-  const needsQuotes = new RegExp(`["\\r\\n${delimiter.replace(/[\\\]^-]/g, "\\$&")}]`);
-  const cell = (s: string) => (needsQuotes.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
-  return (fields) => fields.map(cell).join(delimiter);
+  const cell = cellFormatter(delimiter);
+  return (fields) => {
+    let row = "";
+    for (let i = 0; i < fields.length; i++) row = i === 0 ? cell(fields[i]!) : row + delimiter + cell(fields[i]!);
+    return row;
+  };
 }
 
 export interface TabularPlan {
   readonly width: number;
   readonly outputHeader: string[];
   transform(fields: string[], line: number | undefined): string[];
+  /** The transformed row as delimited text (no line ending), built without intermediate arrays. */
+  formatRow(fields: string[], line: number | undefined): string;
+  /** Output columns in order: the input column, its operation, and whether it is kept as is. */
+  readonly outputs: readonly { at: number; op: ValueOp<string[]>; keep: boolean }[];
+  /** Input columns other rules read (date-shift subjects, names for redaction). */
+  readonly referenced: ReadonlySet<number>;
 }
 
-export function compileTabular(header: string[], rules: DeidRules, keyed: Keyed, line?: number): TabularPlan {
+export function compileTabular(header: string[], rules: DeidRules, keyed: Keyed, line?: number, delimiter = ","): TabularPlan {
   const index = new Map<string, number>();
   header.forEach((name, i) => {
     if (index.has(name)) throw new DeidError("Malformed", `column "${name}" appears twice in the header`, line);
@@ -141,23 +163,46 @@ export function compileTabular(header: string[], rules: DeidRules, keyed: Keyed,
   });
   const columns = rules.tabular?.columns ?? {};
   const fallback = rules.tabular?.defaultAction ?? rules.defaultAction ?? "drop";
+  const referenced = new Set<number>();
+  const column = (ref: string, field: string) => {
+    const i = index.get(ref);
+    if (i === undefined) throw new DeidError("InvalidRules", `the rule for column "${field}" reads column "${ref}", which this file lacks`, line, field);
+    referenced.add(i);
+    return i;
+  };
   const access: RecordAccess<string[]> = {
     resolve(ref, field) {
-      const i = index.get(ref);
-      if (i === undefined) throw new DeidError("InvalidRules", `the rule for column "${field}" reads column "${ref}", which this file lacks`, line, field);
+      const i = column(ref, field);
       return (fields) => [fields[i]!];
     },
+    resolveOne(ref, field) {
+      const i = column(ref, field);
+      return (fields) => fields[i]!;
+    },
   };
-  const kept: { at: number; op: ValueOp<string[]> }[] = [];
+  const kept: { at: number; op: ValueOp<string[]>; keep: boolean }[] = [];
   header.forEach((name, at) => {
     const rule = Object.hasOwn(columns, name) ? columns[name]! : { action: fallback };
     const op = compileFieldRule(rule, name, rules, keyed, access);
-    if (op) kept.push({ at, op });
+    if (op) kept.push({ at, op, keep: rule.action === "keep" });
   });
+  const ats = kept.map((k) => k.at);
+  const ops = kept.map((k) => k.op);
+  const cell = cellFormatter(delimiter);
   return {
+    outputs: kept,
+    referenced,
     width: header.length,
     outputHeader: kept.map(({ at }) => header[at]!),
     transform: (fields, line) => kept.map(({ at, op }) => op(fields[at]!, fields, line)),
+    formatRow(fields, line) {
+      let row = "";
+      for (let k = 0; k < ats.length; k++) {
+        const value = cell(ops[k]!(fields[ats[k]!]!, fields, line));
+        row = k === 0 ? value : row + delimiter + value;
+      }
+      return row;
+    },
   };
 }
 
@@ -205,9 +250,15 @@ export async function* readDelimited(input: DeidInput, format: DelimitedFormat =
 
 /**
  * De-identifies a CSV / TSV stream. The header row names the columns the rules address; dropped columns
- * leave the output header too. Line endings follow the input's header row.
+ * leave the output header too. Line endings follow the input's first line. Runs over bytes
+ * (delimited-bytes.ts); transformDelimitedLines is the reference it is tested against.
  */
-export async function* transformDelimited(input: DeidInput, rules: DeidRules, options: DelimitedOptions): AsyncGenerator<Buffer> {
+export function transformDelimited(input: DeidInput, rules: DeidRules, options: DelimitedOptions): AsyncGenerator<Buffer> {
+  return transformDelimitedBytes(input, rules, options);
+}
+
+/** The line-and-string implementation: simpler, slower, and the reference for the byte transform's tests. */
+export async function* transformDelimitedLines(input: DeidInput, rules: DeidRules, options: DelimitedOptions): AsyncGenerator<Buffer> {
   assertValidRules(rules);
   const keyed = createKeyed(rules, options);
   const delimiter = options.delimiter ?? ",";
@@ -217,12 +268,12 @@ export async function* transformDelimited(input: DeidInput, rules: DeidRules, op
   let out = "";
   const parser = new DelimitedParser(delimiter, options.maxRecordBytes ?? defaultMaxRecordBytes, (fields, line) => {
     if (!plan) {
-      plan = compileTabular(fields, rules, keyed, line);
+      plan = compileTabular(fields, rules, keyed, line, delimiter);
       out += format(plan.outputHeader) + eol;
       return;
     }
     if (fields.length !== plan.width) throw new DeidError("Malformed", `row has ${fields.length} fields, the header has ${plan.width}`, line);
-    out += format(plan.transform(fields, line)) + eol;
+    out += plan.formatRow(fields, line) + eol;
   });
   let first = true;
   const onLine = (text: string, n: number) => {

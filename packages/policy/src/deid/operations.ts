@@ -10,6 +10,8 @@ import { generalizeAge, generalizeYear, generalizeZip, shiftIsoDate } from "./va
 /** How a format reads other fields of the same record: a reference (column name / JSON path) -> its values. */
 export interface RecordAccess<R> {
   resolve(ref: string, field: string): (record: R) => string[];
+  /** Formats where a reference names exactly one value (a column) read it without an array per record. */
+  resolveOne?(ref: string, field: string): (record: R) => string;
 }
 
 export type ValueOp<R> = (value: string, record: R, line: number | undefined) => string;
@@ -31,6 +33,15 @@ export function compileFieldRule<R>(rule: FieldRule, field: string, rules: DeidR
     case "hash":
       return (value) => (value === "" ? value : keyed.pseudonym(value));
     case "dateShift": {
+      if (access.resolveOne) {
+        const subjectOf = access.resolveOne(rule.subject, field);
+        return (value, record, line) => {
+          if (value === "") return value;
+          const subject = subjectOf(record);
+          if (subject === "") throw new DeidError("InvalidValue", `dateShift needs exactly one subject key in ${rule.subject} (found 0)`, line, field);
+          return shiftIsoDate(value, keyed.shiftDays(subject)) ?? invalid("an ISO date or datetime", line);
+        };
+      }
       const subjectOf = access.resolve(rule.subject, field);
       return (value, record, line) => {
         if (value === "") return value;
@@ -49,8 +60,17 @@ export function compileFieldRule<R>(rule: FieldRule, field: string, rules: DeidR
     }
     case "redact": {
       const redact = createRedactor(rule);
+      if ((rule.namesFrom ?? []).length === 0) return (value) => redact(value);
+      if (access.resolveOne) {
+        const one = rule.namesFrom!.map((ref) => access.resolveOne!(ref, field));
+        return (value, record) => {
+          if (value === "") return value;
+          const names: string[] = [];
+          for (const get of one) names.push(get(record));
+          return redact(value, names);
+        };
+      }
       const sources = (rule.namesFrom ?? []).map((ref) => access.resolve(ref, field));
-      if (sources.length === 0) return (value) => redact(value);
       return (value, record) => (value === "" ? value : redact(value, sources.flatMap((get) => get(record))));
     }
   }

@@ -45,7 +45,8 @@ function patterns(mrnPattern: string, minDigitRun: number): Pattern[] {
   ];
 }
 
-const escapeRegExp = (s: string) => s.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&");
+// Unicode-mode patterns reject needless escapes such as "\-": only syntax characters are escaped.
+const escapeRegExp = (s: string) => s.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
 
 /** The words of name values worth matching: whole values and their parts of two letters or more. */
 export function nameTokens(values: Iterable<string>): string[] {

@@ -15,7 +15,35 @@ interface IsoParts {
   rest: string;
 }
 
+/** Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's days_from_civil): no Date object per value. */
+function daysFromCivil(y: number, m: number, d: number): number {
+  y -= m <= 2 ? 1 : 0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+const daysInMonth = (y: number, m: number) => (m === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31);
+const digit = (value: string, i: number) => value.charCodeAt(i) - 48;
+const isDigits = (value: string, from: number, to: number) => {
+  for (let i = from; i < to; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+};
+
 function readIsoDate(value: string): IsoParts | undefined {
+  // The common case, YYYY-MM-DD, without a regular expression.
+  if (value.length === 10 && value.charCodeAt(4) === 45 && value.charCodeAt(7) === 45 && isDigits(value, 0, 4) && isDigits(value, 5, 7) && isDigits(value, 8, 10)) {
+    const year = digit(value, 0) * 1000 + digit(value, 1) * 100 + digit(value, 2) * 10 + digit(value, 3);
+    const month = digit(value, 5) * 10 + digit(value, 6);
+    const day = digit(value, 8) * 10 + digit(value, 9);
+    if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+    return { ms: daysFromCivil(year, month, day) * DAY_MS, separator: "-", rest: "" };
+  }
   const m = ISO_DATE.exec(value);
   if (!m) return undefined;
   const [, y, separator, mo, d, rest] = m as unknown as [string, string, string, string, string, string];
@@ -30,11 +58,31 @@ function readIsoDate(value: string): IsoParts | undefined {
 }
 
 const pad = (n: number, w: number) => String(n).padStart(w, "0");
+const pad4 = (n: number) => (n >= 1000 ? String(n) : pad(n, 4));
+
+/** Year, month, day of a day count since 1970-01-01 (Hinnant's civil_from_days). */
+function civilFromDays(z: number): [number, number, number] {
+  z += 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp + (mp < 10 ? 3 : -9);
+  return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d];
+}
 
 /** The date moved by `days`, written in the input's own format (time of day and zone kept as they were). */
 export function shiftIsoDate(value: string, days: number): string | undefined {
   const parts = readIsoDate(value);
   if (!parts) return undefined;
+  if (parts.rest === "") {
+    const [year, month, day] = civilFromDays(parts.ms / DAY_MS + days);
+    if (year < 0 || year > 9999) return undefined;
+    const s = parts.separator;
+    return `${pad4(year)}${s}${month < 10 ? "0" : ""}${month}${s}${day < 10 ? "0" : ""}${day}`;
+  }
   const d = new Date(parts.ms + days * DAY_MS);
   const year = d.getUTCFullYear();
   if (year < 0 || year > 9999) return undefined;

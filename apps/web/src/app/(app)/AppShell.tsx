@@ -27,6 +27,7 @@ export function AppShell({ children }: { children: ReactNode }) {
     { href: "/dashboard", label: "Overview", show: true },
     { href: "/storage", label: "Storage", show: true },
     { href: "/migrations", label: "Migrations", show: true },
+    { href: "/subsets", label: "Subsets", show: true },
     { href: "/enclaves", label: "Enclaves", show: true },
     { href: "/members", label: "Members", show: true },
     { href: "/jobs", label: "Jobs", show: true },

@@ -8,6 +8,7 @@ import { jobRouter, notificationRouter } from "./job";
 import { storageRouter } from "./storage";
 import { migrationRouter } from "./migration";
 import { enclaveRouter } from "./enclave";
+import { subsetRouter } from "./subset";
 
 export const appRouter = router({
   auth: authRouter,
@@ -20,6 +21,7 @@ export const appRouter = router({
   storage: storageRouter,
   migration: migrationRouter,
   enclave: enclaveRouter,
+  subset: subsetRouter,
 });
 
 export type AppRouter = typeof appRouter;
