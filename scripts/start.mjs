@@ -5,7 +5,7 @@ import { loadLocalEnv } from "./lib/env-file.mjs";
 import { root } from "./lib/paths.mjs";
 import { ensureServices } from "./lib/services.mjs";
 import { isStopping, onShutdown, stopAll } from "./lib/processes.mjs";
-import { buildWeb, migrate, startDemoClouds, startWeb, startWorker, waitForHttp } from "./lib/platform.mjs";
+import { buildWeb, migrate, seedOperator, startDemoClouds, startWeb, startWorker, waitForHttp } from "./lib/platform.mjs";
 
 onShutdown(stopAll);
 try {
@@ -15,6 +15,7 @@ try {
   env.LOCAL_STORAGE_ROOT ??= path.join(root, ".data", "local-storage");
   Object.assign(env, await ensureServices(env));
   await migrate(env);
+  await seedOperator(env);
   const demo = startDemoClouds(env);
   await buildWeb(env);
   const web = startWeb(env, port);
@@ -23,6 +24,7 @@ try {
   console.log(
     `\n  Crossdock is running at http://localhost:${port}  (Ctrl-C stops it)\n` +
       `  Demo organization: sign in as demo@crossdock.local / ${env.DEMO_USER_PASSWORD} (password in .env.local)\n` +
+      `  Platform operator (billing plans): ${env.OPERATOR_EMAIL ?? "operator@crossdock.local"} / ${env.OPERATOR_PASSWORD}\n` +
       `  Add workers with: npm run worker\n`,
   );
   const exited = await Promise.race([web, worker, demo].map((c) => new Promise((r) => c.once("exit", () => r(c.label)))));

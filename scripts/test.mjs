@@ -8,7 +8,7 @@ import { ensureServices, ensureDatabase, dropDatabase } from "./lib/services.mjs
 import { onShutdown, run, stopAll, waitFor } from "./lib/processes.mjs";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
-import { buildWeb, dbPackage, migrate, startDemoClouds, startWeb, startWorker, waitForHttp } from "./lib/platform.mjs";
+import { buildWeb, dbPackage, migrate, seedOperator, startDemoClouds, startWeb, startWorker, waitForHttp } from "./lib/platform.mjs";
 import { ensureChromium } from "./lib/chromium.mjs";
 import { root } from "./lib/paths.mjs";
 
@@ -113,8 +113,11 @@ try {
       CROSSDOCK_TEST_CLOCK_FILE: path.join(scratch, "clock.json"),
       CROSSDOCK_TEST_CLOCK: "enabled-for-tests",
       ENCLAVE_SWEEP_MS: "2000",
+      OPERATOR_EMAIL: "operator@crossdock.local",
+      OPERATOR_PASSWORD: "operator-e2e-password-1",
     };
     await migrate(e2eEnv);
+    await seedOperator(e2eEnv);
     startDemoClouds(e2eEnv);
     await buildWeb(e2eEnv);
     startWeb(e2eEnv, port);

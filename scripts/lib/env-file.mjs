@@ -22,6 +22,8 @@ const generated = {
   CREDENTIALS_ENCRYPTION_KEY: () => randomBytes(32).toString("base64"),
   // Signs in demo@crossdock.local, the owner of the demo organization `npm start` sets up.
   DEMO_USER_PASSWORD: () => `demo-${randomBytes(6).toString("base64url")}`,
+  // Signs in the platform operator (OPERATOR_EMAIL, default operator@crossdock.local), who edits billing plans.
+  OPERATOR_PASSWORD: () => `operator-${randomBytes(9).toString("base64url")}`,
 };
 
 /** Returns the environment for child processes: process.env over .env.local, secrets created when absent. */

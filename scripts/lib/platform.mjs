@@ -14,6 +14,11 @@ export async function migrate(env) {
   });
 }
 
+/** The platform operator account (when OPERATOR_PASSWORD is set): edits billing plans. */
+export async function seedOperator(env) {
+  await run(process.execPath, ["--import", "tsx", "scripts/seed-operator.ts"], { env: { ...env, NODE_NO_WARNINGS: "1" }, cwd: root });
+}
+
 /** Builds the web app (turbo replays a cached build when nothing changed). */
 export async function buildWeb(env) {
   console.log("[crossdock] building the web app (cached after the first time)");

@@ -4,6 +4,7 @@ import { db } from "@crossdock/db";
 import { openObjectStore } from "@crossdock/providers";
 import { appRouter } from "~/server/routers/_app";
 import { localRoot } from "@crossdock/storage";
+import { createApiToken, setPlan } from "@crossdock/billing";
 import { callerFor, inviteAndJoin, signUp } from "./harness";
 
 // Organization A's owner calls every procedure with organization B's ids (and B's cookie) and must get nothing of B.
@@ -22,6 +23,7 @@ let bEnclaveMemberId: string;
 let bSubsetId: string;
 let aEnclaveId: string;
 let bMaterializationId: string;
+let bTokenId: string;
 
 const codeOf = (promise: Promise<unknown>) =>
   promise.then(
@@ -66,6 +68,12 @@ beforeAll(async () => {
       data: { organizationId: b.organizationId, subsetId: bSubsetId, versionId: bVersion.id, destAccountId: bAccountId, destBucket: "b-private", destPrefix: "out/", state: "SUCCEEDED", manifestKey: "out/crossdock-manifest.json" },
     })
   ).id;
+  // B's usage, inventory, plan and API token: what analytics and billing procedures must never show A.
+  await db().usageRecord.create({ data: { organizationId: b.organizationId, migrationId: bMigrationId, kind: "copy", objectKey: "patients.csv", objectVersion: "v1", bytes: 123_456_789n, sourceProvider: "local", destProvider: "s3" } });
+  await db().inventorySnapshot.create({ data: { organizationId: b.organizationId, storageAccountId: bAccountId, bucket: "b-private", provider: "local", status: "COMPLETE", objects: 1n, bytes: 14n, completedAt: new Date(), largestPrefixes: [{ prefix: "secret/", objects: 1, bytes: 14 }] } });
+  const operator = await db().user.create({ data: { email: `op-${Date.now()}@test.example`, name: "Operator", passwordHash: "x", isOperator: true } });
+  await setPlan(db(), b.organizationId, { includedGB: 7, priceMicrosPerGB: 77_000 }, { userId: operator.id });
+  bTokenId = (await createApiToken(db(), b.organizationId, "B's tool", { userId: b.userId })).id;
   // Everything of B that a call from A could change.
   bSnapshot = async () => ({
     org: await db().organization.findUnique({ where: { id: b.organizationId } }),
@@ -83,6 +91,11 @@ beforeAll(async () => {
     subsets: await db().subset.findMany({ where: { organizationId: b.organizationId }, orderBy: { id: "asc" } }),
     subsetVersions: await db().subsetVersion.findMany({ where: { organizationId: b.organizationId }, orderBy: { id: "asc" } }),
     subsetRuns: await db().subsetMaterialization.findMany({ where: { organizationId: b.organizationId }, orderBy: { id: "asc" } }),
+    plan: await db().billingPlan.findUnique({ where: { organizationId: b.organizationId } }),
+    tokens: await db().apiToken.findMany({ where: { organizationId: b.organizationId }, orderBy: { id: "asc" } }),
+    credits: await db().billingCredit.findMany({ where: { organizationId: b.organizationId } }),
+    invoices: await db().invoice.findMany({ where: { organizationId: b.organizationId } }),
+    snapshots: await db().inventorySnapshot.findMany({ where: { organizationId: b.organizationId }, orderBy: { id: "asc" } }),
   });
 });
 
@@ -327,6 +340,48 @@ const attempts: Record<string, () => Promise<void>> = {
   },
   "subset.manifest": async () => {
     expect(await codeOf(a.as(b.organizationId).subset.manifest({ id: bMaterializationId }))).toBe("NOT_FOUND");
+  },
+  "analytics.overview": async () => {
+    const seen = await a.as(b.organizationId).analytics.overview({});
+    expect(seen.totals.movedBytes).toBe(0);
+    expect(seen.migrations.map((m) => m.migrationId)).not.toContain(bMigrationId);
+    expect(seen.topBuckets.map((x) => x.bucket)).not.toContain("b-private");
+    expect(seen.topPrefixes.map((x) => x.prefix)).not.toContain("secret/");
+  },
+  "analytics.refreshInventory": async () => {
+    const { queued } = await a.as(b.organizationId).analytics.refreshInventory();
+    expect(queued).toBe(await db().storageAccount.count({ where: { organizationId: a.organizationId } }));
+  },
+  "billing.plan": async () => {
+    expect(await a.as(b.organizationId).billing.plan()).toMatchObject({ custom: false });
+  },
+  "billing.invoices": async () => {
+    const list = await a.as(b.organizationId).billing.invoices();
+    expect(list.every((i) => i.usageBytes === 0)).toBe(true);
+  },
+  "billing.invoice": async () => {
+    const invoice = await a.as(b.organizationId).billing.invoice({});
+    expect(invoice.usageBytes).toBe(0);
+    expect(invoice.lines.map((l) => l.migrationId)).not.toContain(bMigrationId);
+  },
+  "billing.tokens": async () => {
+    expect((await a.as(b.organizationId).billing.tokens()).map((t) => t.id)).not.toContain(bTokenId);
+  },
+  "billing.createToken": async () => {
+    const created = await a.as(b.organizationId).billing.createToken({ name: "A's tool" });
+    expect((await db().apiToken.findUniqueOrThrow({ where: { id: created.id } })).organizationId).toBe(a.organizationId);
+  },
+  "billing.revokeToken": async () => {
+    expect(await codeOf(a.as(b.organizationId).billing.revokeToken({ id: bTokenId }))).toBe("NOT_FOUND");
+  },
+  "operator.organizations": async () => {
+    expect(await codeOf(a.as(b.organizationId).operator.organizations())).toBe("FORBIDDEN");
+  },
+  "operator.setPlan": async () => {
+    expect(await codeOf(a.as().operator.setPlan({ organizationId: b.organizationId, includedGB: 0, pricePerGB: 5 }))).toBe("FORBIDDEN");
+  },
+  "operator.issueCredit": async () => {
+    expect(await codeOf(a.as().operator.issueCredit({ organizationId: b.organizationId, amountCents: 100, reason: "steal" }))).toBe("FORBIDDEN");
   },
   "notification.list": async () => {
     const bNotes = await db().notification.findMany({ where: { organizationId: b.organizationId } });

@@ -3,7 +3,8 @@ import { createHash, randomUUID } from "node:crypto";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "@crossdock/db";
-import { createMigrationQueue, createRedis, migrationEnqueuers } from "@crossdock/jobs";
+import { createBillingQueue, createMigrationQueue, createRedis, enqueueInventoryScan, migrationEnqueuers } from "@crossdock/jobs";
+import { invoiceFor, monthStart } from "@crossdock/billing";
 import { serializeMigrationOptions } from "@crossdock/migration";
 import { openObjectStore, type ObjectStore } from "@crossdock/providers";
 import { localRoot } from "@crossdock/storage";
@@ -14,6 +15,7 @@ const env = { ...process.env, WORKER_LOCK_MS: "2000", MIGRATION_RECOVER_MS: "200
 const db = createDb(process.env.DATABASE_URL!);
 const redis = createRedis(process.env.REDIS_URL!);
 const queue = createMigrationQueue(redis, process.env.REDIS_PREFIX!);
+const billingQueue = createBillingQueue(redis, process.env.REDIS_PREFIX!);
 const workers: ChildProcess[] = [];
 
 function startWorker() {
@@ -62,6 +64,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const w of workers) if (w.exitCode === null) w.kill("SIGKILL");
   await queue.close();
+  await billingQueue.close();
   redis.disconnect();
   await db.$disconnect();
 });
@@ -115,5 +118,24 @@ describe("migration under worker crashes", () => {
     const attempts = await db.migrationShard.aggregate({ where: { migrationId: migration.id, pass: 0 }, _sum: { attempts: true }, _count: true });
     // Some shard was taken over after a kill: more attempts than shards.
     expect(attempts._sum.attempts!).toBeGreaterThan(attempts._count);
-  }, 240_000);
+
+    // The daily rollup analytics and invoices read agrees with the ledger, and the month's invoice bills the copy once.
+    const rolled = await db.usageDaily.aggregate({ where: { organizationId, migrationId: migration.id }, _sum: { bytes: true, objects: true } });
+    expect([Number(rolled._sum.bytes), Number(rolled._sum.objects)]).toEqual([sourceBytes, OBJECTS]);
+    const invoice = await invoiceFor(db, organizationId, monthStart(new Date()));
+    expect(invoice.lines.filter((l) => l.kind === "USAGE").map((l) => [l.migrationId, Number(l.bytes)])).toEqual([[migration.id, sourceBytes]]);
+
+    // A worker scans the destination's inventory on request: it holds exactly what was copied.
+    const dest = await db.storageAccount.findUniqueOrThrow({ where: { id: destId } });
+    // (The workers' scheduled sweep already scanned it once, empty, when they started.)
+    const requested = new Date();
+    await enqueueInventoryScan(billingQueue, dest);
+    const scanBy = Date.now() + 60_000;
+    let snapshot = null;
+    while (!snapshot && Date.now() < scanBy) {
+      snapshot = await db.inventorySnapshot.findFirst({ where: { storageAccountId: destId, bucket: "dst", status: "COMPLETE", startedAt: { gte: requested } } });
+      if (!snapshot) await sleep(300);
+    }
+    expect(snapshot).toMatchObject({ objects: BigInt(OBJECTS), bytes: BigInt(sourceBytes) });
+  }, 300_000);
 });

@@ -27,6 +27,13 @@ const tenantModels = {
   subsetVersions: "subsetVersion",
   subsetMaterializations: "subsetMaterialization",
   subsetOutputObjects: "subsetOutputObject",
+  usageDaily: "usageDaily",
+  inventorySnapshots: "inventorySnapshot",
+  billingPlans: "billingPlan",
+  invoices: "invoice",
+  invoiceLines: "invoiceLine",
+  billingCredits: "billingCredit",
+  apiTokens: "apiToken",
 } as const;
 
 type TenantModels = typeof tenantModels;

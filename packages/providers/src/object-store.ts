@@ -35,6 +35,8 @@ export interface ObjectSummary {
   lastModified?: Date;
   /** Opaque change token (S3/Azure ETag without quotes; GCS etag). */
   etag?: string;
+  /** Storage class / access tier as the listing reports it (S3 StorageClass, Azure access tier, GCS storageClass). */
+  storageClass?: string;
 }
 
 export interface ObjectInfo extends ObjectSummary {

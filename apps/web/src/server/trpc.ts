@@ -71,3 +71,10 @@ export function orgProcedure(minimum: Role) {
     return next({ ctx: { ...ctx, tenant, membership, actor } });
   });
 }
+
+/** The platform operator (a flag on the user, not a tenant role): billing plans and credits of any organization. */
+export const operatorProcedure = authedProcedure.use(async ({ ctx, next }) => {
+  const user = await db().user.findUnique({ where: { id: ctx.userId }, select: { isOperator: true } });
+  if (!user?.isOperator) throw new TRPCError({ code: "FORBIDDEN", message: "Only the platform operator can do this." });
+  return next({ ctx });
+});

@@ -115,10 +115,10 @@ export class AzureObjectStore implements ObjectStore {
         options.signal,
       );
       if (!page) return;
-      const segment = page.segment as { blobItems?: { name: string; properties: { contentLength?: number; lastModified?: Date; etag?: string } }[]; blobPrefixes?: { name: string }[] };
+      const segment = page.segment as { blobItems?: { name: string; properties: { contentLength?: number; lastModified?: Date; etag?: string; accessTier?: string } }[]; blobPrefixes?: { name: string }[] };
       const objects = (segment.blobItems ?? [])
         .filter((b) => keyAfter(b.name, startAfter))
-        .map((b) => ({ key: b.name, size: b.properties.contentLength ?? 0, lastModified: b.properties.lastModified, etag: unquote(b.properties.etag) }));
+        .map((b) => ({ key: b.name, size: b.properties.contentLength ?? 0, lastModified: b.properties.lastModified, etag: unquote(b.properties.etag), ...(b.properties.accessTier ? { storageClass: b.properties.accessTier } : {}) }));
       const commonPrefixes = (segment.blobPrefixes ?? []).map((p) => p.name).filter((p) => prefixAfter(p, startAfter));
       if (objects.length > 0 || commonPrefixes.length > 0) {
         yield { objects, commonPrefixes };

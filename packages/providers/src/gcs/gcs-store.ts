@@ -138,7 +138,7 @@ export class GcsObjectStore implements ObjectStore {
       const raw = (response ?? {}) as { nextPageToken?: string; prefixes?: string[] };
       const objects = files
         .filter((f) => keyAfter(f.name, startAfter))
-        .map((f) => ({ key: f.name, size: Number(f.metadata.size ?? 0), lastModified: f.metadata.updated ? new Date(f.metadata.updated) : undefined, etag: f.metadata.etag }));
+        .map((f) => ({ key: f.name, size: Number(f.metadata.size ?? 0), lastModified: f.metadata.updated ? new Date(f.metadata.updated) : undefined, etag: f.metadata.etag, ...(f.metadata.storageClass ? { storageClass: String(f.metadata.storageClass) } : {}) }));
       const commonPrefixes = (raw.prefixes ?? []).filter((p) => prefixAfter(p, startAfter));
       if (objects.length > 0 || commonPrefixes.length > 0) yield { objects, commonPrefixes };
       pageToken = raw.nextPageToken || undefined;

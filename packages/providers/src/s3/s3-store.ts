@@ -178,7 +178,7 @@ export class S3ObjectStore implements ObjectStore {
         options.signal,
       );
       const page: ObjectPage = {
-        objects: (out.Contents ?? []).map((o) => ({ key: o.Key ?? "", size: o.Size ?? 0, lastModified: o.LastModified, etag: unquote(o.ETag) })),
+        objects: (out.Contents ?? []).map((o) => ({ key: o.Key ?? "", size: o.Size ?? 0, lastModified: o.LastModified, etag: unquote(o.ETag), ...(o.StorageClass ? { storageClass: o.StorageClass } : {}) })),
         commonPrefixes: (out.CommonPrefixes ?? []).map((p) => p.Prefix ?? "").filter((p) => prefixAfter(p, options.startAfter)),
       };
       if (page.objects.length > 0 || page.commonPrefixes.length > 0) yield page;

@@ -29,10 +29,13 @@ export function AppShell({ children }: { children: ReactNode }) {
     { href: "/migrations", label: "Migrations", show: true },
     { href: "/subsets", label: "Subsets", show: true },
     { href: "/enclaves", label: "Enclaves", show: true },
+    { href: "/analytics", label: "Analytics", show: true },
+    { href: "/billing", label: "Billing", show: true },
     { href: "/members", label: "Members", show: true },
     { href: "/jobs", label: "Jobs", show: true },
     { href: "/audit", label: "Audit log", show: !!role && roleAtLeast(role, "ADMIN") },
     { href: "/settings", label: "Settings", show: true },
+    { href: "/operator", label: "Operator", show: !!me.data?.user.isOperator },
   ];
   return (
     <div className="shell">
@@ -76,7 +79,7 @@ export function AppShell({ children }: { children: ReactNode }) {
           </button>
         </div>
       </aside>
-      <main>{me.data && !me.data.active && !pathname.startsWith("/organizations/new") ? <NoOrganization /> : children}</main>
+      <main>{me.data && !me.data.active && !pathname.startsWith("/organizations/new") && !pathname.startsWith("/operator") ? <NoOrganization /> : children}</main>
     </div>
   );
 }

@@ -9,6 +9,9 @@ import { storageRouter } from "./storage";
 import { migrationRouter } from "./migration";
 import { enclaveRouter } from "./enclave";
 import { subsetRouter } from "./subset";
+import { analyticsRouter } from "./analytics";
+import { billingRouter } from "./billing";
+import { operatorRouter } from "./operator";
 
 export const appRouter = router({
   auth: authRouter,
@@ -22,6 +25,9 @@ export const appRouter = router({
   migration: migrationRouter,
   enclave: enclaveRouter,
   subset: subsetRouter,
+  analytics: analyticsRouter,
+  billing: billingRouter,
+  operator: operatorRouter,
 });
 
 export type AppRouter = typeof appRouter;

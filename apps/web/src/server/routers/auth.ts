@@ -23,7 +23,7 @@ export const authRouter = router({
     const memberships = await db().membership.findMany({ where: { userId: ctx.userId }, include: { organization: true }, orderBy: { createdAt: "asc" } });
     const active = await activeMembership(ctx.userId, ctx.headers);
     return {
-      user: { id: user.id, email: user.email, name: user.name },
+      user: { id: user.id, email: user.email, name: user.name, isOperator: user.isOperator },
       organizations: memberships.map((m) => ({ id: m.organizationId, name: m.organization.name, role: m.role })),
       active: active ? { id: active.organizationId, name: active.organization.name, role: active.role } : null,
     };

@@ -2,7 +2,8 @@ import "server-only";
 import { TRPCError } from "@trpc/server";
 import { db, type TenantDb } from "@crossdock/db";
 import { createMigrationQueue, migrationEnqueuers } from "@crossdock/jobs";
-import { DEFAULT_EGRESS_PRICES, MigrationCommandError, MigrationNotFoundError, type EgressPriceTable, type EngineDeps } from "@crossdock/migration";
+import { organizationEgressPrices } from "@crossdock/billing";
+import { MigrationCommandError, MigrationNotFoundError, type EgressPriceTable, type EngineDeps } from "@crossdock/migration";
 import { env } from "../env";
 import { redis } from "../redis";
 import { openAccountStore } from "./storage-accounts";
@@ -33,8 +34,6 @@ export async function findMigration(tenant: TenantDb, id: string) {
 }
 
 /** The organization's egress price table (USD per GB by source provider), defaults filled in. */
-export async function egressPrices(organizationId: string): Promise<{ prices: EgressPriceTable; defaults: EgressPriceTable; custom: boolean }> {
-  const org = await db().organization.findUniqueOrThrow({ where: { id: organizationId }, select: { egressPrices: true } });
-  const custom = (org.egressPrices ?? null) as Partial<EgressPriceTable> | null;
-  return { prices: { ...DEFAULT_EGRESS_PRICES, ...custom }, defaults: DEFAULT_EGRESS_PRICES, custom: custom !== null };
+export function egressPrices(organizationId: string): Promise<{ prices: EgressPriceTable; defaults: EgressPriceTable; custom: boolean }> {
+  return organizationEgressPrices(db(), organizationId);
 }
