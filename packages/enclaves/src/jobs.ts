@@ -13,8 +13,12 @@ export async function runEnclaveJob(deps: EnclaveDeps, job: EnclaveJob) {
       const due = await enclavesDueForTeardown(deps.db, now);
       for (const enclaveId of due) await deps.enqueueTeardown(enclaveId);
       // Contributions whose job never reached the queue (Redis was down when they were added) get it now;
-      // one already queued or running keeps its job (same job id).
-      const waiting = await deps.db.enclaveContribution.findMany({ where: { state: { in: ["QUEUED", "MATERIALIZING"] }, enclave: { state: "ACTIVE", endsAt: { gt: now } } }, select: { id: true } });
+      // one already queued or running keeps its job (same job id). Only those waiting over a minute (real
+      // time, as createdAt is): a contribution just added is its own request's to queue.
+      const waiting = await deps.db.enclaveContribution.findMany({
+        where: { state: { in: ["QUEUED", "MATERIALIZING"] }, createdAt: { lt: new Date(Date.now() - 60_000) }, enclave: { state: "ACTIVE", endsAt: { gt: now } } },
+        select: { id: true },
+      });
       for (const c of waiting) await deps.enqueueMaterialize(c.id);
       return { queued: due.length, contributions: waiting.length };
     }
