@@ -13,7 +13,9 @@ import { createSubset, verifyManifest } from "@crossdock/subsets";
 
 const db = createDb(process.env.DATABASE_URL!);
 const redis = createRedis(process.env.REDIS_URL!);
-const queue = createQueue(redis, process.env.REDIS_PREFIX!);
+// A key prefix of its own: the shutdown test's workers, running alongside, must not take these jobs (nor this worker theirs).
+const redisPrefix = `${process.env.REDIS_PREFIX}-subsets`;
+const queue = createQueue(redis, redisPrefix);
 let root: string;
 let worker: ChildProcess;
 let tenant: TenantDb;
@@ -46,14 +48,14 @@ beforeAll(async () => {
   await mkdir(path.join(localRoot(tenant.organizationId, sourceId, root), "hospital", "broken"), { recursive: true });
   await writeFile(path.join(localRoot(tenant.organizationId, sourceId, root), "hospital", "broken", "ragged.csv"), "patient_id,zip\nP00001,02134,extra\n");
   await mkdir(path.join(localRoot(tenant.organizationId, destId, root), "partner"), { recursive: true });
-  worker = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: path.join(import.meta.dirname, ".."), env: { ...process.env, LOCAL_STORAGE_ROOT: root }, stdio: ["ignore", "pipe", "pipe"] });
+  worker = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: path.join(import.meta.dirname, ".."), env: { ...process.env, LOCAL_STORAGE_ROOT: root, REDIS_PREFIX: redisPrefix }, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   await new Promise<void>((resolve, reject) => {
     worker.stdout!.on("data", (d) => (output += d) && output.includes("ready:") && resolve());
     worker.stderr!.on("data", (d) => (output += d));
     worker.once("exit", (code) => reject(new Error(`worker exited (${code}):\n${output}`)));
   });
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   if (worker && worker.exitCode === null) {

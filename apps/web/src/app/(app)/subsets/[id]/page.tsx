@@ -168,6 +168,20 @@ function Editor({ id, draft, setDraft, dirty, onSaved, versionNumber, materializ
             <textarea aria-label="Exclude globs" rows={2} defaultValue={draft.selection.exclude.join("\n")} onChange={(e) => update({ selection: { ...draft.selection, exclude: lines(e.target.value) } })} placeholder="**/*.tmp" />
           </label>
         </div>
+        <div className="grid3" style={{ marginTop: 12 }}>
+          <label>
+            Smallest size (bytes)
+            <input type="number" min={0} aria-label="Smallest size" value={draft.selection.minSize ?? ""} onChange={(e) => update({ selection: { ...draft.selection, minSize: e.target.value === "" ? undefined : Number(e.target.value) } })} />
+          </label>
+          <label>
+            Largest size (bytes)
+            <input type="number" min={0} aria-label="Largest size" value={draft.selection.maxSize ?? ""} onChange={(e) => update({ selection: { ...draft.selection, maxSize: e.target.value === "" ? undefined : Number(e.target.value) } })} />
+          </label>
+          <label>
+            Modified since
+            <input type="date" aria-label="Modified since" value={draft.selection.modifiedSince?.slice(0, 10) ?? ""} onChange={(e) => update({ selection: { ...draft.selection, modifiedSince: e.target.value || undefined } })} />
+          </label>
+        </div>
         <div style={{ marginTop: 12 }} data-testid="match-count">
           {count.isFetching && !count.data && <span className="muted">Counting…</span>}
           {count.error && <div className="error">{errorMessage(count.error)}</div>}
