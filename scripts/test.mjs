@@ -109,6 +109,10 @@ try {
       DEMO_DATASET: "small",
       DEMO_CLOUDS_FILE: path.join(scratch, "demo-clouds.json"),
       DEMO_USER_PASSWORD: "demo-e2e-password-1",
+      // The enclave journey moves time forward: the web app and the worker read this offset (tests only).
+      CROSSDOCK_TEST_CLOCK_FILE: path.join(scratch, "clock.json"),
+      CROSSDOCK_TEST_CLOCK: "enabled-for-tests",
+      ENCLAVE_SWEEP_MS: "2000",
       OPERATOR_EMAIL: "operator@crossdock.local",
       OPERATOR_PASSWORD: "operator-e2e-password-1",
     };

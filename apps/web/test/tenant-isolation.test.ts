@@ -17,7 +17,11 @@ let bMembershipId: string;
 let bSnapshot: () => Promise<unknown>;
 let bAccountId: string;
 let bMigrationId: string;
+let bEnclaveId: string;
+let bEnclaveInvitationId: string;
+let bEnclaveMemberId: string;
 let bSubsetId: string;
+let aEnclaveId: string;
 let bMaterializationId: string;
 let bTokenId: string;
 
@@ -44,6 +48,18 @@ beforeAll(async () => {
       data: { organizationId: b.organizationId, name: "B move", sourceAccountId: bAccountId, sourceBucket: "b-private", destAccountId: bAccountId, destBucket: "b-copy", options: {}, state: "COPYING" },
     })
   ).id;
+  // B hosts an enclave (with a member organization C and an open invitation); its subset is made below.
+  const soon = new Date(Date.now() + 24 * 3600_000);
+  bEnclaveId = (await b.as().enclave.create({ name: "B study", purpose: "b only", startsAt: new Date(), endsAt: soon, accountId: bAccountId, bucket: "b-private", prefix: "" })).id;
+  const c = await signUp("cora", "Org C");
+  const cInvite = await b.as().enclave.invite({ id: bEnclaveId, role: "ANALYST" });
+  await c.as().enclave.acceptInvitation({ token: cInvite.path.split("/").pop()! });
+  bEnclaveMemberId = (await db().enclaveMember.findFirstOrThrow({ where: { enclaveId: bEnclaveId } })).id;
+  bEnclaveInvitationId = (await b.as().enclave.invite({ id: bEnclaveId, role: "OBSERVER" })).id;
+  await b.as().enclave.setPolicy({ allowedProviders: ["local"], allowedRegions: [], maxDurationHours: 100 });
+  const aAccountId = (await a.as().storage.create({ name: "A disk", form: { provider: "local" } })).id;
+  await openObjectStore({ provider: "local", rootDir: localRoot(a.organizationId, aAccountId) }).createBucket("a-enclaves");
+  aEnclaveId = (await a.as().enclave.create({ name: "A study", purpose: "a", startsAt: new Date(), endsAt: soon, accountId: aAccountId, bucket: "a-enclaves", prefix: "" })).id;
   const bDefinition = { sourceAccountId: bAccountId, sourceBucket: "b-private", rules: { tabular: { columns: { id: { action: "hash" as const } } } } };
   bSubsetId = (await b.as().subset.create({ name: "B subset", definition: bDefinition })).id;
   const bVersion = await db().subsetVersion.findFirstOrThrow({ where: { subsetId: bSubsetId } });
@@ -67,6 +83,11 @@ beforeAll(async () => {
     audit: await db().auditEvent.count({ where: { organizationId: b.organizationId } }),
     accounts: await db().storageAccount.findMany({ where: { organizationId: b.organizationId }, orderBy: { id: "asc" } }),
     migrations: await db().migration.findMany({ where: { organizationId: b.organizationId }, orderBy: { id: "asc" } }),
+    enclaves: await db().enclave.findMany({ where: { organizationId: b.organizationId }, orderBy: { id: "asc" } }),
+    enclaveMembers: await db().enclaveMember.findMany({ where: { organizationId: b.organizationId }, orderBy: { id: "asc" } }),
+    enclaveInvitations: await db().enclaveInvitation.findMany({ where: { organizationId: b.organizationId }, orderBy: { id: "asc" } }),
+    enclaveContributions: await db().enclaveContribution.findMany({ where: { organizationId: b.organizationId }, orderBy: { id: "asc" } }),
+    enclaveAudit: await db().enclaveAuditEntry.count({ where: { organizationId: b.organizationId } }),
     subsets: await db().subset.findMany({ where: { organizationId: b.organizationId }, orderBy: { id: "asc" } }),
     subsetVersions: await db().subsetVersion.findMany({ where: { organizationId: b.organizationId }, orderBy: { id: "asc" } }),
     subsetRuns: await db().subsetMaterialization.findMany({ where: { organizationId: b.organizationId }, orderBy: { id: "asc" } }),
@@ -224,6 +245,72 @@ const attempts: Record<string, () => Promise<void>> = {
       },
     ]),
   ),
+  "enclave.list": async () => {
+    const ids = (await a.as(b.organizationId).enclave.list()).map((e) => e.id);
+    expect(ids).toEqual([aEnclaveId]);
+  },
+  "enclave.get": async () => {
+    expect(await codeOf(a.as(b.organizationId).enclave.get({ id: bEnclaveId }))).toBe("NOT_FOUND");
+  },
+  "enclave.create": async () => {
+    const input = { name: "steal", purpose: "x", startsAt: new Date(), endsAt: new Date(Date.now() + 3600_000), accountId: bAccountId, bucket: "b-private", prefix: "" };
+    expect(await codeOf(a.as(b.organizationId).enclave.create(input))).toBe("NOT_FOUND");
+  },
+  "enclave.extend": async () => {
+    expect(await codeOf(a.as(b.organizationId).enclave.extend({ id: bEnclaveId, endsAt: new Date(Date.now() + 48 * 3600_000) }))).toBe("NOT_FOUND");
+  },
+  "enclave.close": async () => {
+    expect(await codeOf(a.as(b.organizationId).enclave.close({ id: bEnclaveId }))).toBe("NOT_FOUND");
+  },
+  "enclave.policy": async () => {
+    expect((await a.as(b.organizationId).enclave.policy()).maxDurationHours).not.toBe(100);
+  },
+  "enclave.setPolicy": async () => {
+    await a.as(b.organizationId).enclave.setPolicy({ allowedProviders: [], allowedRegions: ["us-*"], maxDurationHours: 24 * 90 });
+    expect((await db().organization.findUniqueOrThrow({ where: { id: a.organizationId } })).enclavePolicy).toMatchObject({ allowedRegions: ["us-*"] });
+  },
+  "enclave.invite": async () => {
+    expect(await codeOf(a.as(b.organizationId).enclave.invite({ id: bEnclaveId, role: "ANALYST" }))).toBe("NOT_FOUND");
+  },
+  "enclave.revokeInvitation": async () => {
+    expect(await codeOf(a.as(b.organizationId).enclave.revokeInvitation({ id: bEnclaveId, invitationId: bEnclaveInvitationId }))).toBe("NOT_FOUND");
+    // Nor through A's own enclave.
+    expect(await codeOf(a.as().enclave.revokeInvitation({ id: aEnclaveId, invitationId: bEnclaveInvitationId }))).toBe("NOT_FOUND");
+  },
+  "enclave.describeInvitation": async () => {
+    // Only a token (never an id) opens an invitation.
+    expect(await a.as().enclave.describeInvitation({ token: bEnclaveInvitationId })).toEqual({ status: "invalid" });
+  },
+  "enclave.acceptInvitation": async () => {
+    expect(await codeOf(a.as().enclave.acceptInvitation({ token: bEnclaveInvitationId }))).toBe("NOT_FOUND");
+  },
+  "enclave.removeMember": async () => {
+    expect(await codeOf(a.as(b.organizationId).enclave.removeMember({ id: bEnclaveId, memberId: bEnclaveMemberId }))).toBe("NOT_FOUND");
+    expect(await codeOf(a.as().enclave.removeMember({ id: aEnclaveId, memberId: bEnclaveMemberId }))).toBe("NOT_FOUND");
+  },
+  "enclave.mySubsets": async () => {
+    expect((await a.as(b.organizationId).enclave.mySubsets()).map((s) => s.id)).not.toContain(bSubsetId);
+  },
+  "enclave.contribute": async () => {
+    expect(await codeOf(a.as(b.organizationId).enclave.contribute({ id: bEnclaveId, subsetId: bSubsetId }))).toBe("NOT_FOUND");
+    // B's subset into A's own enclave: not A's subset.
+    expect(await codeOf(a.as().enclave.contribute({ id: aEnclaveId, subsetId: bSubsetId }))).toBe("NOT_FOUND");
+  },
+  "enclave.objects": async () => {
+    expect(await codeOf(a.as(b.organizationId).enclave.objects({ id: bEnclaveId }))).toBe("NOT_FOUND");
+  },
+  "enclave.downloadLink": async () => {
+    expect(await codeOf(a.as(b.organizationId).enclave.downloadLink({ id: bEnclaveId, key: "patients.csv" }))).toBe("NOT_FOUND");
+  },
+  "enclave.audit": async () => {
+    expect(await codeOf(a.as(b.organizationId).enclave.audit({ id: bEnclaveId }))).toBe("NOT_FOUND");
+  },
+  "enclave.verifyAudit": async () => {
+    expect(await codeOf(a.as(b.organizationId).enclave.verifyAudit({ id: bEnclaveId }))).toBe("NOT_FOUND");
+  },
+  "enclave.exportAudit": async () => {
+    expect(await codeOf(a.as(b.organizationId).enclave.exportAudit({ id: bEnclaveId }))).toBe("NOT_FOUND");
+  },
   "subset.list": async () => {
     expect((await a.as(b.organizationId).subset.list()).map((x) => x.id)).not.toContain(bSubsetId);
   },

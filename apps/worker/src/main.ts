@@ -4,6 +4,7 @@ import { parseEnv } from "@crossdock/config";
 import { createDb } from "@crossdock/db";
 import { QUEUE_NAME, createRedis, runJob, type JobData } from "@crossdock/jobs";
 import { startMigrationWorker } from "./migrations.ts";
+import { startEnclaveWorker } from "./enclaves.ts";
 import { startBillingWorker } from "./billing.ts";
 
 const env = parseEnv(process.env, ["DATABASE_URL", "REDIS_URL", "REDIS_PREFIX", "WORKER_CONCURRENCY"]);
@@ -40,6 +41,7 @@ const worker = new Worker<JobData>(
 
 const migrations = startMigrationWorker({ db: migrationDb, connection: createRedis(env.REDIS_URL, { blocking: true }), queueConnection, prefix: env.REDIS_PREFIX, concurrency: shardConcurrency, lockDuration, log });
 
+const enclaves = startEnclaveWorker({ db, connection: createRedis(env.REDIS_URL, { blocking: true }), queueConnection, prefix: env.REDIS_PREFIX, lockDuration, log });
 const billing = startBillingWorker({ db, connection: createRedis(env.REDIS_URL, { blocking: true }), queueConnection, prefix: env.REDIS_PREFIX, lockDuration, log });
 
 worker.on("ready", () => log(`ready: queue ${QUEUE_NAME}, prefix ${env.REDIS_PREFIX}, concurrency ${env.WORKER_CONCURRENCY}`));
@@ -58,7 +60,7 @@ async function shutdown(signal: string) {
   closing = true;
   log(`${signal}: finishing running jobs, taking no new ones`);
   // close() waits for active jobs; anything it cannot finish stays in Redis and another worker resumes it.
-  await Promise.all([worker.close(), migrations.close(), billing.close()]);
+  await Promise.all([worker.close(), migrations.close(), enclaves.close(), billing.close()]);
   await Promise.all([db.$disconnect(), migrationDb.$disconnect()]);
   connection.disconnect();
   queueConnection.disconnect();

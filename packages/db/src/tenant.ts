@@ -17,6 +17,16 @@ const tenantModels = {
   migrationShards: "migrationShard",
   migrationObjects: "migrationObject",
   usageRecords: "usageRecord",
+  // Enclave rows belong to the HOST organization; member organizations read them only through enclaveAccess().
+  enclaves: "enclave",
+  enclaveMembers: "enclaveMember",
+  enclaveInvitations: "enclaveInvitation",
+  enclaveContributions: "enclaveContribution",
+  enclaveAuditEntries: "enclaveAuditEntry",
+  subsets: "subset",
+  subsetVersions: "subsetVersion",
+  subsetMaterializations: "subsetMaterialization",
+  subsetOutputObjects: "subsetOutputObject",
   usageDaily: "usageDaily",
   inventorySnapshots: "inventorySnapshot",
   billingPlans: "billingPlan",
@@ -24,10 +34,6 @@ const tenantModels = {
   invoiceLines: "invoiceLine",
   billingCredits: "billingCredit",
   apiTokens: "apiToken",
-  subsets: "subset",
-  subsetVersions: "subsetVersion",
-  subsetMaterializations: "subsetMaterialization",
-  subsetOutputObjects: "subsetOutputObject",
 } as const;
 
 type TenantModels = typeof tenantModels;

@@ -8,6 +8,7 @@ import type { StoreRuntime } from "./limiter.ts";
 import type { ObjectStore } from "./object-store.ts";
 
 export type * from "./object-store.ts";
+export { attachmentDisposition } from "./object-store.ts";
 export * from "./config.ts";
 export { describeCapabilities } from "./capabilities.ts";
 export { ObjectStoreError, isObjectStoreError, ERROR_KINDS, type ErrorKind } from "./errors.ts";

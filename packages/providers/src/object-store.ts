@@ -194,7 +194,25 @@ export interface ObjectStore {
   /** Succeeds when the object is already gone. */
   deleteObject(bucket: string, key: string): Promise<void>;
   deleteObjects(bucket: string, keys: string[]): Promise<DeleteManyResult>;
+  /**
+   * A URL that reads one object without credentials for `expiresInSeconds` (S3 presigned URL, Azure SAS, GCS V4
+   * signed URL), or null where this store cannot sign one (local disk, the GCS emulator, keyless accounts):
+   * the caller then streams the object itself.
+   */
+  signedReadUrl(bucket: string, key: string, options: SignedUrlOptions): Promise<string | null>;
   close(): Promise<void>;
+}
+
+export interface SignedUrlOptions {
+  /** Lifetime from now (the provider's clock, not an application clock). */
+  expiresInSeconds: number;
+  /** Offered as the download's file name (Content-Disposition: attachment). */
+  filename?: string;
+}
+
+/** Content-Disposition for a download named `filename`, safe in a header and in signed-URL parameters. */
+export function attachmentDisposition(filename: string) {
+  return `attachment; filename="${filename.replace(/[^\x20-\x7e]|"/g, "_")}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }
 
 export interface StoreCommonOptions {

@@ -54,6 +54,11 @@ export interface MaterializeOptions {
   concurrency?: number;
   keyring?: Keyring;
   signingKeys?: SigningKeys;
+  /**
+   * The destination account belongs to another organization and the caller has authorized writing to it
+   * (an enclave's placement, owned by its host): skip the check that it is one of the subset's own accounts.
+   */
+  foreignDestination?: boolean;
 }
 
 export interface MaterializeResult {
@@ -88,8 +93,10 @@ export async function materializeSubset(options: MaterializeOptions): Promise<Ma
   const { tenant, destination } = options;
   const version = await tenant.subsetVersions.findUnique({ where: { id: options.subsetVersionId }, include: { subset: true, sourceAccount: true } });
   if (!version) throw new SubsetError("NotFound", "No subset version with that id in this organization.");
-  const destAccount = await tenant.storageAccounts.findUnique({ where: { id: destination.accountId } });
-  if (!destAccount) throw new SubsetError("NotFound", "No destination storage account with that id in this organization.");
+  if (!options.foreignDestination) {
+    const destAccount = await tenant.storageAccounts.findUnique({ where: { id: destination.accountId } });
+    if (!destAccount) throw new SubsetError("NotFound", "No destination storage account with that id in this organization.");
+  }
   const prefix = destination.prefix;
   if (prefix !== "" && !prefix.endsWith("/")) throw new SubsetError("Invalid", "The destination prefix must be empty or end with /.");
 

@@ -1,9 +1,10 @@
 // Azure Blob Storage (and azurite) through @azure/storage-blob: block blobs, staged blocks, async server copy.
-import { BlobServiceClient, StorageSharedKeyCredential, type BlobGetPropertiesResponse, type ContainerClient, type StoragePipelineOptions } from "@azure/storage-blob";
+import { BlobSASPermissions, BlobServiceClient, StorageSharedKeyCredential, type BlobGetPropertiesResponse, type ContainerClient, type StoragePipelineOptions } from "@azure/storage-blob";
 import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import { azureServiceUrl } from "../account-id.ts";
 import { describeCapabilities } from "../capabilities.ts";
+import { attachmentDisposition } from "../object-store.ts";
 import type { AzureAccountConfig } from "../config.ts";
 import { ObjectStoreError, type ErrorContext } from "../errors.ts";
 import { mismatchedHashes } from "../hashing.ts";
@@ -24,6 +25,7 @@ import type {
   ObjectRef,
   ObjectStore,
   ReadOptions,
+  SignedUrlOptions,
   WriteBody,
   WriteOptions,
   WriteResult,
@@ -298,6 +300,18 @@ export class AzureObjectStore implements ObjectStore {
       }
     });
     return result;
+  }
+
+  /** A read-only SAS; needs the account key (a shared-key credential), which token-based clients lack. */
+  async signedReadUrl(bucket: string, key: string, { expiresInSeconds, filename }: SignedUrlOptions): Promise<string | null> {
+    assertValidKey(key, "azure", bucket);
+    if (!(this.service.credential instanceof StorageSharedKeyCredential)) return null;
+    const blob = this.container(bucket).getBlobClient(key);
+    return blob.generateSasUrl({
+      permissions: BlobSASPermissions.parse("r"),
+      expiresOn: new Date(Date.now() + Math.floor(expiresInSeconds) * 1000),
+      ...(filename ? { contentDisposition: attachmentDisposition(filename) } : {}),
+    });
   }
 
   async close(): Promise<void> {}

@@ -3,6 +3,7 @@ import { Storage, type File, type FileMetadata, type StorageOptions } from "@goo
 import { PassThrough, Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { describeCapabilities } from "../capabilities.ts";
+import { attachmentDisposition } from "../object-store.ts";
 import type { GcsAccountConfig } from "../config.ts";
 import { ObjectStoreError, type ErrorContext } from "../errors.ts";
 import { ContentHasher, StreamingHasher, crc32cFromBase64, md5FromBase64, mismatchedHashes } from "../hashing.ts";
@@ -23,6 +24,7 @@ import type {
   ObjectRef,
   ObjectStore,
   ReadOptions,
+  SignedUrlOptions,
   WriteBody,
   WriteOptions,
   WriteResult,
@@ -45,6 +47,8 @@ export class GcsObjectStore implements ObjectStore {
   /** Objects up to this size go in one request; larger ones use a resumable session. */
   private readonly singleRequestLimit: number;
   private readonly chunkSize: number;
+  /** V4 signing needs a service account's private key; the emulator and ambient credentials have none here. */
+  private readonly canSign: boolean;
 
   constructor(config: GcsConfig, runtime: StoreRuntime = {}) {
     this.limiter = runtime.limiter;
@@ -70,6 +74,7 @@ export class GcsObjectStore implements ObjectStore {
     this.retry = resolveRetryPolicy(config.retry);
     this.singleRequestLimit = config.partSize ?? 8 * MiB;
     // The emulator breaks chunked resumable uploads: one streamed request there.
+    this.canSign = !!config.credentials && !config.emulatorHost;
     this.chunkSize = config.resumableChunkSize ?? (config.emulatorHost ? 0 : 16 * MiB);
   }
 
@@ -362,6 +367,18 @@ export class GcsObjectStore implements ObjectStore {
       }
     });
     return result;
+  }
+
+  async signedReadUrl(bucket: string, key: string, { expiresInSeconds, filename }: SignedUrlOptions): Promise<string | null> {
+    assertValidKey(key, "gcs", bucket);
+    if (!this.canSign) return null;
+    const [url] = await this.storage.bucket(bucket).file(key).getSignedUrl({
+      version: "v4",
+      action: "read",
+      expires: Date.now() + Math.floor(expiresInSeconds) * 1000,
+      ...(filename ? { responseDisposition: attachmentDisposition(filename) } : {}),
+    });
+    return url;
   }
 
   async close(): Promise<void> {}

@@ -29,6 +29,7 @@ import type {
   ObjectRef,
   ObjectStore,
   ReadOptions,
+  SignedUrlOptions,
   WriteBody,
   WriteOptions,
   WriteResult,
@@ -376,6 +377,11 @@ export class LocalObjectStore implements ObjectStore {
       }
     });
     return result;
+  }
+
+  /** A disk has no signing service: the app streams local objects itself. */
+  async signedReadUrl(_bucket: string, _key: string, _options: SignedUrlOptions): Promise<string | null> {
+    return null;
   }
 
   async close(): Promise<void> {}

@@ -20,7 +20,9 @@ import {
   type HeadObjectCommandOutput,
 } from "@aws-sdk/client-s3";
 import { Readable } from "node:stream";
+import { presignS3Get, type S3SigningConfig } from "./s3-presign.ts";
 import { describeCapabilities } from "../capabilities.ts";
+import { attachmentDisposition } from "../object-store.ts";
 import type { S3AccountConfig } from "../config.ts";
 import { ObjectStoreError, type ErrorContext } from "../errors.ts";
 import { hexToBase64, mismatchedHashes } from "../hashing.ts";
@@ -40,6 +42,7 @@ import type {
   ObjectRef,
   ObjectStore,
   ReadOptions,
+  SignedUrlOptions,
   WriteBody,
   WriteOptions,
   WriteResult,
@@ -69,6 +72,7 @@ export class S3ObjectStore implements ObjectStore {
   private readonly concurrency: number;
   private readonly copyThreshold: number;
   private readonly copyPartSize: number;
+  private readonly signing: S3SigningConfig;
 
   constructor(config: S3Config, options: S3StoreOptions & StoreRuntime = {}) {
     this.limiter = options.limiter;
@@ -80,6 +84,7 @@ export class S3ObjectStore implements ObjectStore {
     this.concurrency = config.concurrency ?? 4;
     this.copyThreshold = options.multipartCopyThreshold ?? 5 * 1024 * MiB;
     this.copyPartSize = options.multipartCopyPartSize ?? 512 * MiB;
+    this.signing = { endpoint: config.endpoint, region, forcePathStyle: config.forcePathStyle ?? false, accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey, sessionToken: config.sessionToken };
     this.client = new S3Client({
       endpoint: config.endpoint,
       region,
@@ -415,6 +420,13 @@ export class S3ObjectStore implements ObjectStore {
       }
     }
     return result;
+  }
+
+  async signedReadUrl(bucket: string, key: string, { expiresInSeconds, filename }: SignedUrlOptions): Promise<string | null> {
+    assertValidKey(key, "s3", bucket);
+    const expiresIn = Math.floor(expiresInSeconds);
+    if (expiresIn < 1) throw new ObjectStoreError("Permanent", "A signed URL must expire in the future", this.ctx("signedReadUrl", bucket, key));
+    return presignS3Get(this.signing, { bucket, key, expiresIn, ...(filename ? { responseContentDisposition: attachmentDisposition(filename) } : {}) });
   }
 
   async close(): Promise<void> {

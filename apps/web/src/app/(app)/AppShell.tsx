@@ -28,6 +28,7 @@ export function AppShell({ children }: { children: ReactNode }) {
     { href: "/storage", label: "Storage", show: true },
     { href: "/migrations", label: "Migrations", show: true },
     { href: "/subsets", label: "Subsets", show: true },
+    { href: "/enclaves", label: "Enclaves", show: true },
     { href: "/analytics", label: "Analytics", show: true },
     { href: "/billing", label: "Billing", show: true },
     { href: "/members", label: "Members", show: true },

@@ -7,10 +7,11 @@ import { auditRouter } from "./audit";
 import { jobRouter, notificationRouter } from "./job";
 import { storageRouter } from "./storage";
 import { migrationRouter } from "./migration";
+import { enclaveRouter } from "./enclave";
+import { subsetRouter } from "./subset";
 import { analyticsRouter } from "./analytics";
 import { billingRouter } from "./billing";
 import { operatorRouter } from "./operator";
-import { subsetRouter } from "./subset";
 
 export const appRouter = router({
   auth: authRouter,
@@ -22,10 +23,11 @@ export const appRouter = router({
   notification: notificationRouter,
   storage: storageRouter,
   migration: migrationRouter,
+  enclave: enclaveRouter,
+  subset: subsetRouter,
   analytics: analyticsRouter,
   billing: billingRouter,
   operator: operatorRouter,
-  subset: subsetRouter,
 });
 
 export type AppRouter = typeof appRouter;
