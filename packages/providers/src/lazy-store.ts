@@ -18,6 +18,7 @@ import type {
   ProviderCapabilities,
   ProviderName,
   ReadOptions,
+  SignedUrlOptions,
   WriteBody,
   WriteOptions,
   WriteResult,
@@ -88,6 +89,9 @@ export class LazyObjectStore implements ObjectStore {
   }
   async deleteObjects(bucket: string, keys: string[]): Promise<DeleteManyResult> {
     return (await this.store()).deleteObjects(bucket, keys);
+  }
+  async signedReadUrl(bucket: string, key: string, options: SignedUrlOptions): Promise<string | null> {
+    return (await this.store()).signedReadUrl(bucket, key, options);
   }
   async close(): Promise<void> {
     if (this.closed) return;
