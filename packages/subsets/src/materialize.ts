@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { keyringFromEnv, type Keyring, type StorageAccount, type SubsetMaterialization, type TenantDb } from "@crossdock/db";
-import { keyPseudonymizer } from "@crossdock/policy";
+import { filterMetadata, keyPseudonymizer } from "@crossdock/policy";
 import type { ObjectStore } from "@crossdock/providers";
 import { openAccountStore } from "@crossdock/storage";
 import { versionDefinition } from "./definition.ts";
@@ -163,9 +163,15 @@ export async function materializeSubset(options: MaterializeOptions): Promise<Ma
     progress.phase = "transforming";
     await report(true);
 
+    const metadataAllowList = definition.rules.keys?.metadataAllowList ?? [];
     const stageOne = async (o: MatchedObject) => {
       const stagingKey = stagingKeyFor(prefix, runId, o.key);
       const read = await source.readObject(definition.sourceBucket, o.key);
+      // User metadata is stripped unless the subset allows a name; a GET that does not carry it costs a HEAD then.
+      const userMetadata =
+        metadataAllowList.length === 0
+          ? {}
+          : filterMetadata(read.metadata?.userMetadata ?? (await source.headObject(definition.sourceBucket, o.key)).userMetadata, metadataAllowList);
       const transformed = o.treatment === "transform";
       const body: AsyncIterable<Uint8Array> = transformed ? namingErrors(transformObject(o.kind, read.body as Readable, definition.rules, secret), o.key) : (read.body as Readable);
       const hash = createHash("sha256");
@@ -184,7 +190,7 @@ export async function materializeSubset(options: MaterializeOptions): Promise<Ma
         }
       };
       try {
-        await dest.writeObject(destination.bucket, stagingKey, Readable.from(counted(), { objectMode: false }), { contentType: transformed ? contentTypes[o.kind] : read.contentType });
+        await dest.writeObject(destination.bucket, stagingKey, Readable.from(counted(), { objectMode: false }), { contentType: transformed ? contentTypes[o.kind] : read.contentType, userMetadata });
       } catch (error) {
         (read.body as Readable).destroy();
         // A provider may keep what a failed write sent; the staging key must not outlive the failure.
@@ -293,7 +299,8 @@ async function publish(store: ObjectStore, bucket: string, stagingKey: string, k
     await store.copyObject({ bucket, key: stagingKey }, { bucket, key });
   } catch {
     const read = await store.readObject(bucket, stagingKey);
-    await store.writeObject(bucket, key, read.body as Readable, { contentType: read.contentType });
+    const userMetadata = read.metadata?.userMetadata ?? (await store.headObject(bucket, stagingKey)).userMetadata;
+    await store.writeObject(bucket, key, read.body as Readable, { contentType: read.contentType, userMetadata });
   }
   await store.deleteObject(bucket, stagingKey);
 }

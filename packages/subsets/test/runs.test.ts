@@ -81,6 +81,29 @@ describe("malformed files", () => {
   });
 });
 
+describe("user metadata", () => {
+  it("is stripped unless the subset allows its name, and allowed names travel to the output", async () => {
+    const src = accounts.open(source);
+    await src.writeObject(BUCKET, "meta/patients.csv", good, { contentType: "text/csv", userMetadata: { "patient-name": "Jane Roe", "study-phase": "2" } });
+    await src.close();
+    const headsOf = async (prefix: string) => {
+      const keys = (await listKeys(dest, OUT, prefix)).filter((k) => !k.endsWith(".json"));
+      expect(keys).toHaveLength(1);
+      return (await dest.headObject(OUT, keys[0]!)).userMetadata;
+    };
+    const { subset, version } = await createSubset(tenant, { name: "metadata", definition: definition({ prefixes: ["meta/"] }) });
+    await materializeSubset({ tenant, subsetVersionId: version.id, destination: destination("meta-default/"), openSource: accounts.open });
+    expect(await headsOf("meta-default/")).toEqual({});
+    const allowing = await createVersion(tenant, subset.id, definition({ prefixes: ["meta/"], rules: { ...studyRules, keys: { ...studyRules.keys, metadataAllowList: ["Study-*"] } } }));
+    await materializeSubset({ tenant, subsetVersionId: allowing.id, destination: destination("meta-allowed/"), openSource: accounts.open });
+    expect(await headsOf("meta-allowed/")).toEqual({ "study-phase": "2" });
+  });
+
+  it("refuses an allow list that is not a list of names", async () => {
+    await expect(createSubset(tenant, { name: "bad metadata", definition: definition({ rules: { ...studyRules, keys: { metadataAllowList: [""] } } }) })).rejects.toThrow(/metadataAllowList/);
+  });
+});
+
 describe("flagged identifiers", () => {
   it("refuses while a detected identifier column is kept without a rule, and proceeds once it is acknowledged", async () => {
     const rules = { ...studyRules, tabular: { ...studyRules.tabular!, defaultAction: "keep" as const } };

@@ -56,6 +56,8 @@ export interface KeyRules {
   patterns?: string[];
   /** Segment positions always pseudonymized; negative counts from the end (-1 = the file name). */
   positions?: number[];
+  /** User-metadata names (or globs, case-insensitive) carried to the output; every other entry is stripped. */
+  metadataAllowList?: string[];
 }
 
 export interface PseudonymFormat {
@@ -212,6 +214,8 @@ export function validateRules(rules: unknown): RuleProblem[] {
         });
       }
       if (keys.positions !== undefined && !(Array.isArray(keys.positions) && keys.positions.every(Number.isInteger))) problems.push({ path: "keys.positions", message: "must be a list of whole numbers" });
+      if (keys.metadataAllowList !== undefined && !(isStringArray(keys.metadataAllowList) && keys.metadataAllowList.every((n) => n.trim() !== "" && n.length <= 256)))
+        problems.push({ path: "keys.metadataAllowList", message: "must be a list of metadata names or globs (1-256 characters each)" });
     }
   }
   return problems;

@@ -325,6 +325,10 @@ function Editor({ id, draft, setDraft, dirty, onSaved, versionNumber, materializ
             Object key segments to pseudonymize (regular expressions, one per line)
             <textarea rows={2} defaultValue={(rules.keys?.patterns ?? []).join("\n")} onChange={(e) => update({ rules: { ...rules, keys: { ...rules.keys, patterns: lines(e.target.value) } } })} placeholder={"P\\d{6}"} />
           </label>
+          <label>
+            User metadata to keep (names or globs, one per line; everything else is stripped)
+            <textarea rows={2} defaultValue={(rules.keys?.metadataAllowList ?? []).join("\n")} onChange={(e) => update({ rules: { ...rules, keys: { ...rules.keys, metadataAllowList: lines(e.target.value) } } })} placeholder={"study-phase"} />
+          </label>
         </div>
       </section>
 
