@@ -2,7 +2,7 @@
 // migration (its bandwidth cap, across all its shards and workers). Each is a token bucket kept in Redis and
 // updated atomically by a script, on Redis's clock; a process leases tokens a few at a time, so the common case
 // costs no round trip.
-import { DEFAULT_REQUESTS_PER_SECOND, type RequestLimiter } from "@crossdock/providers";
+import { DEFAULT_REQUESTS_PER_SECOND, sleep, type RequestLimiter } from "@crossdock/providers";
 import type { StorageAccount } from "@crossdock/db";
 import { TokenBucket, type ByteBudget } from "./throttle.ts";
 
@@ -37,21 +37,6 @@ redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', now)
 redis.call('PEXPIRE', KEYS[1], 60000 + math.ceil(burst * 1000 / rate))
 return {granted, wait}
 `;
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
 
 /**
  * A token bucket in Redis shared by every process using the same key. Tokens are leased in batches of `lease`

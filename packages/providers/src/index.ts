@@ -12,7 +12,7 @@ export { attachmentDisposition } from "./object-store.ts";
 export * from "./config.ts";
 export { describeCapabilities } from "./capabilities.ts";
 export { ObjectStoreError, isObjectStoreError, ERROR_KINDS, type ErrorKind } from "./errors.ts";
-export { DEFAULT_RETRY_POLICY, backoffDelay, withRetry, type RetryPolicy } from "./retry.ts";
+export { DEFAULT_RETRY_POLICY, backoffDelay, sleep, withRetry, type RetryPolicy } from "./retry.ts";
 export { ContentHasher, HashingStream, StreamingHasher, crc32c, crc32cHex, crc32cUpdate } from "./hashing.ts";
 export { validateKey, assertValidKey, compareKeys, MAX_KEY_BYTES, type KeyProblem, type KeyProblemCode } from "./keys.ts";
 export { adaptMetadata, METADATA_RULES, type MetadataIssue, type MetadataRules } from "./metadata.ts";
