@@ -22,7 +22,7 @@ import type { AzureObjectStore } from "../packages/providers/src/azure/azure-sto
 import type { S3ObjectStore } from "../packages/providers/src/s3/s3-store.ts";
 import { startEmulators, stopEmulators, type RunningEmulator } from "../packages/providers/src/emulators/index.ts";
 import { mapConcurrent } from "../packages/providers/src/parts.ts";
-import { MiB, cpuSeconds, loadAverage, sampleMemory, seconds, spawnProcess, type Spawned } from "./lib/proc.ts";
+import { MiB, cpuSeconds, cpuShares, loadAverage, sampleMemory, seconds, spawnProcess, type Spawned } from "./lib/proc.ts";
 import { createBenchDatabase, createDemoAccount, createMigration, createTenant, deleteRedisPrefix, dropBenchDatabase, repoRoot, type Tenant } from "./lib/setup.ts";
 
 // ---------- arguments ----------
@@ -217,6 +217,7 @@ async function runCrossdock(env: Env, sc: Scenario, run: number): Promise<Row> {
     let exited = false;
     void worker.exited.then(() => (exited = true));
     const cpuBefore = cpuSeconds(worker.child.pid!);
+    const shares = cpuShares({ worker: worker.child.pid, [env.s3.name]: env.s3.pid, azurite: env.azure.pid });
     const waits = DIAGNOSE ? sampleWaits(env.benchUrl) : undefined;
     const enqueuedAt = Date.now();
     const started = process.hrtime.bigint();
@@ -231,6 +232,7 @@ async function runCrossdock(env: Env, sc: Scenario, run: number): Promise<Row> {
     }
     const polled = seconds(started);
     const cpu = cpuSeconds(worker.child.pid!) - cpuBefore;
+    const cpuNote = shares.stop();
     const peak = memory.stop();
     if (waits) log(`pg_stat_activity of the bench database during the run (samples):\n${await waits.stop()}`);
     const shards = await env.tenant.db.migrationShard.findMany({ where: { migrationId, pass: 0 } });
@@ -254,7 +256,7 @@ async function runCrossdock(env: Env, sc: Scenario, run: number): Promise<Row> {
       bytes,
       seconds: elapsed,
       peakMiB: peak.peakMiB,
-      note: `${shards.length} shards, ${SHARD_CONCURRENCY}x${sc.objectConcurrency}${PRESERVE_METADATA ? "" : ", no metadata"}${sc.name === "large" ? `x${PART_CONCURRENCY} parts` : ""}; worker CPU ${((cpu / polled) * 100).toFixed(0)}%; idle RSS ${idle.toFixed(0)} MiB${failures}`,
+      note: `${shards.length} shards, ${SHARD_CONCURRENCY}x${sc.objectConcurrency}${PRESERVE_METADATA ? "" : ", no metadata"}${sc.name === "large" ? `x${PART_CONCURRENCY} parts` : ""}; worker CPU ${((cpu / polled) * 100).toFixed(0)}%; ${cpuNote}; idle RSS ${idle.toFixed(0)} MiB${failures}`,
     };
   } finally {
     memory.stop();
@@ -334,14 +336,16 @@ async function runRclone(env: Env, sc: Scenario, run: number, config: string): P
     const child = spawnProcess("rclone", args, { env: childEnv });
     env.running.add(child);
     const memory = sampleMemory(child.child.pid!);
+    const shares = cpuShares({ rclone: child.child.pid, [env.s3.name]: env.s3.pid, azurite: env.azure.pid });
     const { code } = await child.exited;
     const elapsed = seconds(started);
+    const cpuNote = shares.stop();
     const peak = memory.stop();
     env.running.delete(child);
     if (code !== 0) throw new Error(`rclone exited ${code}\n${child.output()}`);
     const copied = await countObjects(env.dest, container, sc.prefix);
     const short = copied.objects !== sc.count ? `; COPIED ${copied.objects}/${sc.count}: ${child.output().slice(-300)}` : "";
-    return { scenario: sc.label, tool: `rclone #${run}`, objects: copied.objects, bytes: copied.bytes, seconds: elapsed, peakMiB: peak.peakMiB, note: `--transfers ${transfers}${sc.name === "large" ? ` chunk ${PART_SIZE / MiB}M x${PART_CONCURRENCY}` : ""}${short}` };
+    return { scenario: sc.label, tool: `rclone #${run}`, objects: copied.objects, bytes: copied.bytes, seconds: elapsed, peakMiB: peak.peakMiB, note: `--transfers ${transfers}${sc.name === "large" ? ` chunk ${PART_SIZE / MiB}M x${PART_CONCURRENCY}` : ""}; ${cpuNote}${short}` };
   } finally {
     await env.dest.deleteBucket(container).catch(() => {});
   }
@@ -351,9 +355,11 @@ async function runRclone(env: Env, sc: Scenario, run: number, config: string): P
 async function runEmulatorLimit(env: Env, sc: Scenario): Promise<Row[]> {
   const keys = Array.from({ length: sc.count }, (_, i) => keyOf(sc, i));
   const c = env.source.client;
+  const getShares = cpuShares({ bench: process.pid, [env.s3.name]: env.s3.pid });
   const started = process.hrtime.bigint();
   const got = await mapConcurrent(keys, sc.parallelism, async (key) => drain((await c.send(new GetObjectCommand({ Bucket: env.sourceBucket, Key: key }))).Body as Readable));
   const getSeconds = seconds(started);
+  const getCpu = getShares.stop();
   const getBytes = got.reduce((a, b) => a + b, 0);
 
   const container = `raw-${sc.name}`;
@@ -363,6 +369,7 @@ async function runEmulatorLimit(env: Env, sc: Scenario): Promise<Row[]> {
     const body = sc.name === "small" ? smallBody(1) : bigStream(PART_SIZE, 1).read(PART_SIZE) ?? Buffer.alloc(PART_SIZE, 1);
     const blocks = Math.ceil(sc.size / PART_SIZE);
     const ids = Array.from({ length: blocks }, (_, j) => Buffer.from(`block-${String(j).padStart(6, "0")}`).toString("base64"));
+    const putShares = cpuShares({ bench: process.pid, azurite: env.azure.pid });
     const putStarted = process.hrtime.bigint();
     await mapConcurrent(keys, sc.parallelism, async (key) => {
       const blob = cc.getBlockBlobClient(key);
@@ -375,10 +382,11 @@ async function runEmulatorLimit(env: Env, sc: Scenario): Promise<Row[]> {
       await blob.commitBlockList(ids);
     });
     const putSeconds = seconds(putStarted);
+    const putCpu = putShares.stop();
     const mode = `${sc.parallelism} at once${sc.name === "large" ? `, ${PART_SIZE / MiB} MiB blocks x${PART_CONCURRENCY}` : ""}`;
     return [
-      { scenario: sc.label, tool: `raw GET ${S3_EMULATOR}`, objects: sc.count, bytes: getBytes, seconds: getSeconds, note: mode },
-      { scenario: sc.label, tool: "raw PUT azurite", objects: sc.count, bytes: sc.count * sc.size, seconds: putSeconds, note: mode },
+      { scenario: sc.label, tool: `raw GET ${S3_EMULATOR}`, objects: sc.count, bytes: getBytes, seconds: getSeconds, note: `${mode}; ${getCpu}` },
+      { scenario: sc.label, tool: "raw PUT azurite", objects: sc.count, bytes: sc.count * sc.size, seconds: putSeconds, note: `${mode}; ${putCpu}` },
     ];
   } finally {
     await env.dest.deleteBucket(container).catch(() => {});

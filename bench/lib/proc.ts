@@ -125,3 +125,30 @@ export function spawnProcess(command: string, args: string[], options: SpawnOpti
     },
   };
 }
+
+/** The machine's CPU ticks so far (all cores): busy and total, from /proc/stat. */
+function machineTicks(): { busy: number; total: number } {
+  const first = readFileSync("/proc/stat", "utf8").split("\n", 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = first.reduce((a, b) => a + b, 0);
+  const idle = (first[3] ?? 0) + (first[4] ?? 0); // idle + iowait
+  return { busy: total - idle, total };
+}
+
+/**
+ * Where the CPU went between start and stop: each named process's share of one core (100% = one core busy)
+ * and how much of the whole machine sat idle. Tells "the tool is slow" from "the emulator is saturated".
+ */
+export function cpuShares(pids: Record<string, number | undefined>): { stop(): string } {
+  const started = process.hrtime.bigint();
+  const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, pid ? cpuSeconds(pid) : NaN]));
+  const ticks = machineTicks();
+  return {
+    stop() {
+      const wall = seconds(started);
+      const after = machineTicks();
+      const parts = Object.entries(pids).map(([name, pid]) => `${name} ${(((pid ? cpuSeconds(pid) : NaN) - before[name]!) / wall * 100).toFixed(0)}%`);
+      const idle = 1 - (after.busy - ticks.busy) / Math.max(1, after.total - ticks.total);
+      return `CPU ${parts.join(", ")}, machine idle ${(idle * 100).toFixed(0)}%`;
+    },
+  };
+}

@@ -20,6 +20,7 @@ import {
   type HeadObjectCommandOutput,
 } from "@aws-sdk/client-s3";
 import { Readable } from "node:stream";
+import { S3Getter } from "./s3-get.ts";
 import { presignS3Get, type S3SigningConfig } from "./s3-presign.ts";
 import { describeCapabilities } from "../capabilities.ts";
 import { attachmentDisposition } from "../object-store.ts";
@@ -73,6 +74,8 @@ export class S3ObjectStore implements ObjectStore {
   private readonly copyThreshold: number;
   private readonly copyPartSize: number;
   private readonly signing: S3SigningConfig;
+  /** GetObject outside the SDK's pipeline (s3-get.ts): reads are most of a migration's requests. */
+  private readonly getter: S3Getter;
 
   constructor(config: S3Config, options: S3StoreOptions & StoreRuntime = {}) {
     this.limiter = options.limiter;
@@ -85,6 +88,7 @@ export class S3ObjectStore implements ObjectStore {
     this.copyThreshold = options.multipartCopyThreshold ?? 5 * 1024 * MiB;
     this.copyPartSize = options.multipartCopyPartSize ?? 512 * MiB;
     this.signing = { endpoint: config.endpoint, region, forcePathStyle: config.forcePathStyle ?? false, accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey, sessionToken: config.sessionToken };
+    this.getter = new S3Getter({ ...this.signing, requestTimeoutMs: config.requestTimeoutMs ?? 120_000, connectionTimeoutMs: 10_000 });
     this.client = new S3Client({
       endpoint: config.endpoint,
       region,
@@ -236,13 +240,13 @@ export class S3ObjectStore implements ObjectStore {
         "readObject",
         bucket,
         key,
-        () => this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: header }), { abortSignal: options.signal }),
+        () => this.getter.get(bucket, key, header, options.signal),
         options.signal,
       );
-      const info = this.toInfo(key, out as HeadObjectCommandOutput);
+      const info = this.toInfo(key, out as unknown as HeadObjectCommandOutput);
       const contentRange = out.ContentRange ? /\/(\d+)$/.exec(out.ContentRange) : null;
       const size = contentRange ? Number(contentRange[1]) : (out.ContentLength ?? 0);
-      return { body: out.Body as Readable, contentLength: out.ContentLength ?? 0, size, etag: info.etag, version: info.version, contentType: info.contentType, hashes: info.hashes, metadata: pickMetadata(info) };
+      return { body: out.Body, contentLength: out.ContentLength ?? 0, size, etag: info.etag, version: info.version, contentType: info.contentType, hashes: info.hashes, metadata: pickMetadata(info) };
     } catch (error) {
       return this.disambiguate(error, bucket);
     }
@@ -430,6 +434,7 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async close(): Promise<void> {
+    this.getter.close();
     this.client.destroy();
   }
 }
