@@ -100,9 +100,15 @@ function ourOps(store: ObjectStore, bucket: string): RawOps {
   };
 }
 
+/** CPU seconds this process (every thread: the MD5 helper too) spent in the last timed() call. */
+let lastCpu = 0;
+
 async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
   await fn();
+  const used = process.cpuUsage(cpu);
+  lastCpu = (used.user + used.system) / 1e6;
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
@@ -112,6 +118,9 @@ interface Row {
   unit: string;
   raw: number;
   ours: number;
+  /** Client CPU seconds per run (median), both sides. */
+  rawCpu: number;
+  oursCpu: number;
 }
 
 async function benchEmulator(emulator: RunningEmulator): Promise<Row[]> {
@@ -122,10 +131,11 @@ async function benchEmulator(emulator: RunningEmulator): Promise<Row[]> {
   const keys = Array.from({ length: OBJECTS }, (_, i) => `small/${String(i).padStart(5, "0")}`);
   const rows: Row[] = [];
   const sides = { raw: rawOps(store, bucket), ours: ourOps(store, bucket) } as const;
-  const samples: Record<string, { raw: number[]; ours: number[] }> = {};
+  const samples: Record<string, { raw: number[]; ours: number[]; rawCpu: number[]; oursCpu: number[] }> = {};
   const record = (metric: string, side: "raw" | "ours", value: number) => {
-    samples[metric] ??= { raw: [], ours: [] };
+    samples[metric] ??= { raw: [], ours: [], rawCpu: [], oursCpu: [] };
     samples[metric][side].push(value);
+    samples[metric][side === "raw" ? "rawCpu" : "oursCpu"].push(lastCpu);
   };
   // Warm up connections first.
   await mapConcurrent(keys.slice(0, 64), CONCURRENCY, (k) => sides.raw.putSmall(`warm/${k}`, small));
@@ -156,9 +166,9 @@ async function benchEmulator(emulator: RunningEmulator): Promise<Row[]> {
     for (const side of order) await store.deleteObject(bucket, `${side}/big.bin`).catch(() => undefined);
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const result: Record<string, { raw: number; ours: number }> = {};
-  for (const [metric, v] of Object.entries(samples)) result[metric] = { raw: median(v.raw), ours: median(v.ours) };
-  for (const [metric, v] of Object.entries(result)) rows.push({ emulator: emulator.name, metric, unit: metric.includes("KiB") ? "objects/s" : "MiB/s", raw: v.raw, ours: v.ours });
+  for (const [metric, v] of Object.entries(samples)) {
+    rows.push({ emulator: emulator.name, metric, unit: metric.includes("KiB") ? "objects/s" : "MiB/s", raw: median(v.raw), ours: median(v.ours), rawCpu: median(v.rawCpu), oursCpu: median(v.oursCpu) });
+  }
   await store.close();
   return rows;
 }
@@ -177,11 +187,11 @@ for (const name of names) {
 
 const pad = (s: string, n: number) => s.padEnd(n);
 const num = (n: number) => n.toFixed(1).padStart(9);
-console.log(`\n${pad("emulator", 18)}${pad("metric", 24)}${pad("unit", 11)}${"raw SDK".padStart(9)}${"crossdock".padStart(11)}${"overhead".padStart(10)}`);
+console.log(`\n${pad("emulator", 18)}${pad("metric", 24)}${pad("unit", 11)}${"raw SDK".padStart(9)}${"crossdock".padStart(11)}${"overhead".padStart(10)}${"client CPU s raw/ours".padStart(24)}`);
 for (const r of rows) {
   // Overhead: how much slower ObjectStore is than the raw SDK (negative = faster).
   const overhead = ((r.raw - r.ours) / r.raw) * 100;
-  console.log(`${pad(r.emulator, 18)}${pad(r.metric, 24)}${pad(r.unit, 11)}${num(r.raw)}${num(r.ours).padStart(11)}${`${overhead.toFixed(1)}%`.padStart(10)}`);
+  console.log(`${pad(r.emulator, 18)}${pad(r.metric, 24)}${pad(r.unit, 11)}${num(r.raw)}${num(r.ours).padStart(11)}${`${overhead.toFixed(1)}%`.padStart(10)}${`${r.rawCpu.toFixed(2)} / ${r.oursCpu.toFixed(2)}`.padStart(24)}`);
 }
 const worst = Math.max(...rows.map((r) => ((r.raw - r.ours) / r.raw) * 100));
 console.log(`\nmedian of ${ROUNDS} rounds each; load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);

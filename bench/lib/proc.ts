@@ -152,3 +152,10 @@ export function cpuShares(pids: Record<string, number | undefined>): { stop(): s
     },
   };
 }
+
+/** CPU seconds used by this process's children that have exited and been reaped (cutime + cstime). */
+export function reapedChildrenCpuSeconds(): number {
+  const stat = readFileSync("/proc/self/stat", "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
