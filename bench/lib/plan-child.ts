@@ -20,10 +20,18 @@ const deps: EngineDeps = {
   },
 };
 
+/** Peaks of V8's heap (total = reserved for JS objects, used = live + not yet collected) while planning. */
+const heap = { totalMiB: 0, usedMiB: 0 };
+const sampler = setInterval(() => {
+  const m = process.memoryUsage();
+  heap.totalMiB = Math.max(heap.totalMiB, m.heapTotal / 1048576);
+  heap.usedMiB = Math.max(heap.usedMiB, m.heapUsed / 1048576);
+}, 50);
 const started = process.hrtime.bigint();
 const outcome = await planPass(deps, migrationId);
+clearInterval(sampler);
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 const hwm = /VmHWM:\s+(\d+)/.exec(readFileSync("/proc/self/status", "utf8"))?.[1];
-console.log(JSON.stringify({ result: { outcome, seconds, enqueued, hwmKiB: Number(hwm ?? 0) } }));
+console.log(JSON.stringify({ result: { outcome, seconds, enqueued, hwmKiB: Number(hwm ?? 0), heap } }));
 await db.$disconnect();
 process.exit(0);

@@ -3,6 +3,7 @@ import { rmSync } from "node:fs";
 import path from "node:path";
 import { root } from "./paths.mjs";
 import { run, spawnTethered, waitFor } from "./processes.mjs";
+import { workerNodeArgs } from "../../apps/worker/node-args.mjs";
 
 const bin = (name) => path.join(root, "node_modules", ".bin", name);
 export const dbPackage = path.join(root, "packages", "db");
@@ -38,7 +39,7 @@ export function startWeb(env, port) {
 
 export function startWorker(env) {
   // `node --import tsx` keeps the worker one process: signals reach it directly, nothing is left behind.
-  return spawnTethered("worker", process.execPath, ["--import", "tsx", "src/main.ts"], { env, cwd: path.join(root, "apps", "worker") });
+  return spawnTethered("worker", process.execPath, [...workerNodeArgs(env), "src/main.ts"], { env, cwd: path.join(root, "apps", "worker") });
 }
 
 /** The emulated clouds with the demo data set; their configs land in DEMO_CLOUDS_FILE for the web app. */

@@ -11,14 +11,17 @@ import { S3ObjectStore } from "../src/s3/s3-store.ts";
 const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
 const base = { region: "eu-west-3", forcePathStyle: true, requestTimeoutMs: 5_000, connectionTimeoutMs: 2_000, ...credentials };
 
+type Data = string | ArrayBuffer | ArrayBufferView;
+const bytesOf = (d: Data) => (typeof d === "string" ? d : ArrayBuffer.isView(d) ? new Uint8Array(d.buffer, d.byteOffset, d.byteLength) : new Uint8Array(d));
+
 /** The Checksum the SDK's signer takes, over node:crypto. */
 class Sha256 {
   private hash: Hash | Hmac;
-  constructor(secret?: string | Uint8Array) {
-    this.hash = secret ? createHmac("sha256", secret) : createHash("sha256");
+  constructor(secret?: Data) {
+    this.hash = secret ? createHmac("sha256", bytesOf(secret)) : createHash("sha256");
   }
-  update(data: string | Uint8Array) {
-    this.hash.update(data);
+  update(data: Data) {
+    this.hash.update(bytesOf(data));
   }
   async digest() {
     return new Uint8Array(this.hash.digest());

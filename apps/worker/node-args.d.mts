@@ -1,0 +1,1 @@
+export function workerNodeArgs(env?: NodeJS.ProcessEnv): string[];

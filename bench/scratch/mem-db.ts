@@ -1,0 +1,13 @@
+import { readFileSync } from "node:fs";
+const rss = (l: string) => console.log(l.padEnd(12), /VmRSS:\s+(\d+)/.exec(readFileSync("/proc/self/status", "utf8"))![1], "KiB", "heap", Math.round(process.memoryUsage().heapUsed / 1048576), "MiB", "ab", Math.round(process.memoryUsage().arrayBuffers / 1048576));
+rss("start");
+const { createDb } = await import("@crossdock/db");
+rss("import");
+const db = createDb(process.env.DATABASE_URL!, { max: 4 });
+rss("createDb");
+await db.organization.findFirst().catch(() => {}); rss("1st query");
+await db.migration.findFirst({ include: { sourceAccount: true } }).catch(() => {}); rss("2nd query");
+await db.$transaction(async (tx) => { await tx.migrationShard.findMany({ take: 1 }); }).catch(() => {}); rss("tx");
+await db.migrationShard.updateMany({ where: { id: "x" }, data: { updatedAt: new Date() } }).catch(() => {}); rss("update");
+(globalThis as any).gc?.(); rss("after gc");
+await db.$disconnect();
