@@ -2,6 +2,7 @@
 // second copy of the SDK for @aws-sdk/s3-request-presigner.
 import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
 import { SignatureV4 } from "@smithy/signature-v4";
+import { encodeS3Path } from "./s3-get.ts";
 
 export interface S3SigningConfig {
   endpoint?: string;
@@ -34,14 +35,13 @@ class Sha256 {
   }
 }
 
-const encodeKey = (key: string) => key.split("/").map((part) => encodeURIComponent(part).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)).join("/");
 
 export async function presignS3Get(config: S3SigningConfig, request: { bucket: string; key: string; expiresIn: number; responseContentDisposition?: string }): Promise<string> {
   const base = new URL(config.endpoint ?? `https://s3.${config.region}.amazonaws.com`);
   const pathStyle = config.forcePathStyle || !!config.endpoint && !/amazonaws\.com$/.test(base.hostname);
   const hostname = pathStyle ? base.hostname : `${request.bucket}.${base.hostname}`;
   const basePath = base.pathname.replace(/\/$/, "");
-  const path = `${basePath}${pathStyle ? `/${request.bucket}` : ""}/${encodeKey(request.key)}`;
+  const path = `${basePath}${pathStyle ? `/${request.bucket}` : ""}/${encodeS3Path(request.key)}`;
   const signer = new SignatureV4({
     service: "s3",
     region: config.region,
