@@ -73,8 +73,18 @@ export class AzureObjectStore implements ObjectStore {
     return limitedRetry(fn, this.retry, (e) => mapAzureError(e, ctx), this.limiter, signal);
   }
 
+  /** Container clients, one per container: building one assembles a request pipeline (~2% of a small-object copy's CPU). */
+  private readonly containers = new Map<string, ContainerClient>();
+
   private container(bucket: string): ContainerClient {
-    return this.service.getContainerClient(bucket);
+    let client = this.containers.get(bucket);
+    if (!client) {
+      client = this.service.getContainerClient(bucket);
+      // A store sees a handful of containers; the bound only guards against a caller iterating thousands.
+      if (this.containers.size >= 64) this.containers.clear();
+      this.containers.set(bucket, client);
+    }
+    return client;
   }
 
   async listBuckets(): Promise<BucketInfo[]> {
