@@ -71,6 +71,11 @@ describe("database errors while recording", () => {
     expect(isTransientDbError(Object.assign(new Error("Connection terminated unexpectedly"), {}))).toBe(true);
     expect(isTransientDbError(new Error("wrapped", { cause: Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }) }))).toBe(true);
     expect(isTransientDbError(new Prisma.PrismaClientKnownRequestError("Unique constraint failed", { code: "P2002", clientVersion: "test" }))).toBe(false);
+    // The flush is one raw statement: its deadlock arrives as P2010 with PostgreSQL's message.
+    expect(isTransientDbError(new Prisma.PrismaClientKnownRequestError("Raw query failed. Code: `40P01`. Message: `deadlock detected`", { code: "P2010", clientVersion: "test" }))).toBe(true);
+    const serialization = { driverAdapterError: { name: "DriverAdapterError", cause: { originalCode: "40001", kind: "TransactionWriteConflict" } } };
+    expect(isTransientDbError(new Prisma.PrismaClientKnownRequestError("Raw query failed.", { code: "P2010", clientVersion: "test", meta: serialization }))).toBe(true);
+    expect(isTransientDbError(new Prisma.PrismaClientKnownRequestError("Raw query failed. Code: `23505`. Message: `duplicate key value`", { code: "P2010", clientVersion: "test" }))).toBe(false);
   });
 
   it("retries a transient error (pool exhausted): every object COPIED, none FAILED, billed once", async () => {
