@@ -2,32 +2,14 @@
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isObjectStoreError } from "../src/errors.ts";
 import { S3Getter, encodeS3Path } from "../src/s3/s3-get.ts";
+import { Sha256 } from "../src/s3/s3-presign.ts";
 import { S3ObjectStore } from "../src/s3/s3-store.ts";
 
 const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
 const base = { region: "eu-west-3", forcePathStyle: true, requestTimeoutMs: 5_000, connectionTimeoutMs: 2_000, ...credentials };
-
-type Data = string | ArrayBuffer | ArrayBufferView;
-const bytesOf = (d: Data) => (typeof d === "string" ? d : ArrayBuffer.isView(d) ? new Uint8Array(d.buffer, d.byteOffset, d.byteLength) : new Uint8Array(d));
-
-/** The Checksum the SDK's signer takes, over node:crypto. */
-class Sha256 {
-  private hash: Hash | Hmac;
-  constructor(secret?: Data) {
-    this.hash = secret ? createHmac("sha256", bytesOf(secret)) : createHash("sha256");
-  }
-  update(data: Data) {
-    this.hash.update(bytesOf(data));
-  }
-  async digest() {
-    return new Uint8Array(this.hash.digest());
-  }
-  reset() {}
-}
 
 async function sdkAuthorization(host: string, path: string, headers: Record<string, string>, now: Date, sessionToken?: string): Promise<string> {
   const signer = new SignatureV4({ service: "s3", region: base.region, credentials: { ...credentials, sessionToken }, sha256: Sha256, uriEscapePath: false, applyChecksum: false });

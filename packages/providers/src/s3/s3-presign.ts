@@ -14,7 +14,7 @@ export interface S3SigningConfig {
 }
 
 /** The Checksum shape @smithy/signature-v4 expects (SHA-256, HMAC when given a secret), over node:crypto. */
-class Sha256 {
+export class Sha256 {
   private hash: Hash | Hmac;
   private readonly secret?: Uint8Array | string;
   constructor(secret?: Uint8Array | string | ArrayBuffer | ArrayBufferView) {
