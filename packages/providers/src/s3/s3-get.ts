@@ -10,14 +10,9 @@
 import { createHash, createHmac } from "node:crypto";
 import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
+import type { S3SigningConfig } from "./s3-presign.ts";
 
-export interface S3GetConfig {
-  endpoint?: string;
-  region: string;
-  forcePathStyle: boolean;
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
+export interface S3GetConfig extends S3SigningConfig {
   requestTimeoutMs: number;
   connectionTimeoutMs: number;
 }
