@@ -2,24 +2,16 @@
 // web app queues), and month-close invoice finalization. Both handlers are idempotent: a scan resumes from its
 // cursor, a finalized month is found and left alone.
 import { Queue, Worker } from "bullmq";
-import type { Redis } from "ioredis";
-import type { Db } from "@crossdock/db";
 import { BILLING_QUEUE, createBillingQueue, enqueueInventoryScan, type BillingJobData } from "@crossdock/jobs";
 import { compactInventoryHistory, finalizeClosedMonths, scanAccount } from "@crossdock/billing";
 import { openAccountStore } from "@crossdock/storage";
+import type { QueueWorkerOptions } from "./queue-worker.ts";
 
 const SCAN_EVERY_MS = Number(process.env.INVENTORY_SCAN_EVERY_MS ?? 6 * 3600_000);
 const CLOSE_EVERY_MS = Number(process.env.BILLING_CLOSE_EVERY_MS ?? 3600_000);
 const MAX_PAGES_PER_SECOND = Number(process.env.INVENTORY_MAX_PAGES_PER_SEC ?? 20);
 
-export function startBillingWorker({ db, connection, queueConnection, prefix, lockDuration, log }: {
-  db: Db;
-  connection: Redis;
-  queueConnection: Redis;
-  prefix: string;
-  lockDuration: number;
-  log: (message: string) => void;
-}) {
+export function startBillingWorker({ db, connection, queueConnection, prefix, lockDuration, log }: QueueWorkerOptions) {
   const queue: Queue<BillingJobData> = createBillingQueue(queueConnection, prefix);
   const shutdown = new AbortController();
 

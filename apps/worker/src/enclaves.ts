@@ -1,22 +1,14 @@
 // Wires enclave jobs (@crossdock/enclaves) to BullMQ: materialization, teardown, and a fleet-wide sweep
 // (a job scheduler, not a timer per process) that queues the teardown of every enclave past its end.
 import { Worker } from "bullmq";
-import type { Redis } from "ioredis";
-import type { Db } from "@crossdock/db";
 import { clock, platformSigningKey, runEnclaveJob, type EnclaveDeps } from "@crossdock/enclaves";
 import { ENCLAVE_QUEUE, createEnclaveQueue, enclaveEnqueuers, type EnclaveJobData } from "@crossdock/jobs";
 import { openAccountStore } from "@crossdock/storage";
+import type { QueueWorkerOptions } from "./queue-worker.ts";
 
 const SWEEP_EVERY_MS = Number(process.env.ENCLAVE_SWEEP_MS ?? 60_000);
 
-export function startEnclaveWorker({ db, connection, queueConnection, prefix, lockDuration, log }: {
-  db: Db;
-  connection: Redis;
-  queueConnection: Redis;
-  prefix: string;
-  lockDuration: number;
-  log: (message: string) => void;
-}) {
+export function startEnclaveWorker({ db, connection, queueConnection, prefix, lockDuration, log }: QueueWorkerOptions) {
   const queue = createEnclaveQueue(queueConnection, prefix);
   const deps: EnclaveDeps = {
     db,

@@ -1,11 +1,10 @@
 // Wires the migration engine (@crossdock/migration) to BullMQ: plan and shard jobs, and a fleet-wide
 // recovery sweep that re-queues shards whose worker died.
 import { Queue, Worker } from "bullmq";
-import type { Redis } from "ioredis";
-import type { Db } from "@crossdock/db";
 import { MIGRATION_QUEUE, createMigrationQueue, migrationEnqueuers, type MigrationJobData } from "@crossdock/jobs";
 import { planPass, recoverMigration, redisFleetLimits, runShard, type EngineDeps } from "@crossdock/migration";
 import { openAccountStore } from "@crossdock/storage";
+import type { QueueWorkerOptions } from "./queue-worker.ts";
 
 const RECOVER_EVERY_MS = Number(process.env.MIGRATION_RECOVER_MS ?? 30_000);
 const ACTIVE_STATES = ["PLANNING", "COPYING", "VERIFYING", "SYNCING"] as const;
@@ -17,15 +16,7 @@ export class ShutdownInterrupted extends Error {
   }
 }
 
-export function startMigrationWorker({ db, connection, queueConnection, prefix, concurrency, lockDuration, log }: {
-  db: Db;
-  connection: Redis;
-  queueConnection: Redis;
-  prefix: string;
-  concurrency: number;
-  lockDuration: number;
-  log: (message: string) => void;
-}) {
+export function startMigrationWorker({ db, connection, queueConnection, prefix, concurrency, lockDuration, log }: QueueWorkerOptions & { concurrency: number }) {
   const queue: Queue<MigrationJobData> = createMigrationQueue(queueConnection, prefix);
   // Request rates per storage account and bandwidth caps per migration, shared by every worker through Redis.
   const limits = redisFleetLimits({ eval: (script, keys, ...args) => queueConnection.eval(script, keys, ...args) }, prefix);
