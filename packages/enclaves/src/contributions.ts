@@ -2,12 +2,13 @@
 // version through its transforms into the enclave, under a prefix of its own, with a manifest the platform
 // signs. The contributor's raw source stays in its own account: only the worker reads it.
 import { createHash, createHmac } from "node:crypto";
-import { canonicalJson, forTenant, type EnclaveContribution, type Prisma, type StorageAccount } from "@crossdock/db";
+import { canonicalJson, forTenant, type EnclaveContribution, type Prisma } from "@crossdock/db";
 import { isObjectStoreError } from "@crossdock/providers";
 import { manifestSigningKeys, materializeSubset, SubsetError, type SigningKeys } from "@crossdock/subsets";
 import { assertNotEnded, hasEnded, record, requireRight, viewFor } from "./access.ts";
 import type { EnclaveActor, EnclaveDeps } from "./deps.ts";
 import { refuse } from "./errors.ts";
+import { assertListable } from "./reachable.ts";
 
 export const ENCLAVE_MANIFEST_FORMAT = "crossdock.enclave-contribution-manifest/v1";
 export const ENCLAVE_MANIFEST_NAME = "enclave-manifest.json";
@@ -55,7 +56,9 @@ export async function contribute(deps: EnclaveDeps, actor: EnclaveActor, enclave
   if (!subset) refuse("NotFound", "No subset with that id in your organization.");
   const version = await tenant.subsetVersions.findFirst({ where: { subsetId, number: subset.latestVersion }, include: { sourceAccount: true } });
   if (!version) refuse("Invalid", `The subset "${subset.name}" has no version to contribute.`);
-  await assertSourceReadable(deps, version.sourceAccount, version.sourceBucket, version.prefixes[0] ?? "");
+  // Refused now if the contributor cannot read the subset's source (deleted bucket, revoked credentials...).
+  const source = version.sourceAccount;
+  await assertListable(deps, source, version.sourceBucket, version.prefixes[0] ?? "", (why) => `Your organization cannot read this subset's source (${source.name}, bucket ${version.sourceBucket}): ${why}`);
   const org = await deps.db.organization.findUniqueOrThrow({ where: { id: actor.organizationId }, select: { name: true } });
   const contribution = await deps.db.$transaction(async (tx) => {
     const id = crypto.randomUUID();
@@ -70,20 +73,6 @@ export async function contribute(deps: EnclaveDeps, actor: EnclaveActor, enclave
   });
   await deps.enqueueMaterialize(contribution.id);
   return contribution;
-}
-
-/** Refuses a subset whose source the contributor cannot read now (deleted bucket, revoked credentials...). */
-async function assertSourceReadable(deps: EnclaveDeps, account: StorageAccount, bucket: string, prefix: string) {
-  let store;
-  try {
-    store = deps.openStore(account);
-    for await (const _page of store.listObjects(bucket, { prefix, pageSize: 1 })) break;
-  } catch (error) {
-    const why = isObjectStoreError(error) ? `${error.kind}: ${error.message}` : (error as Error).message;
-    refuse("Invalid", `Your organization cannot read this subset's source (${account.name}, bucket ${bucket}): ${why}`);
-  } finally {
-    await store?.close().catch(() => undefined);
-  }
 }
 
 export type MaterializeOutcome = { status: "ready" | "already-ready" | "failed" | "enclave-ended"; objects?: number; error?: string };

@@ -2,11 +2,11 @@
 import { randomUUID } from "node:crypto";
 import { forTenant, recordAudit, type Prisma, type StorageAccount } from "@crossdock/db";
 import { checkEnclaveExtension, checkEnclaveWindow, checkPlacement, parsePlacementPolicy, roleAtLeast, type PlacementPolicy } from "@crossdock/policy";
-import { isObjectStoreError } from "@crossdock/providers";
 import { readDemoClouds } from "@crossdock/storage";
 import { assertNotEnded, record, requireHost, viewFor } from "./access.ts";
 import type { EnclaveActor, EnclaveDeps } from "./deps.ts";
 import { refuse } from "./errors.ts";
+import { assertListable } from "./reachable.ts";
 
 export interface CreateEnclaveInput {
   name: string;
@@ -56,20 +56,6 @@ function normalizePrefix(prefix: string) {
   return trimmed === "" || trimmed.endsWith("/") ? trimmed : `${trimmed}/`;
 }
 
-/** The bucket must exist and list for the platform now, or contributions and teardown would fail later. */
-async function assertPlacementReachable(deps: EnclaveDeps, account: StorageAccount, bucket: string, prefix: string) {
-  let store;
-  try {
-    store = deps.openStore(account);
-    for await (const _page of store.listObjects(bucket, { prefix, pageSize: 1 })) break;
-  } catch (error) {
-    const why = isObjectStoreError(error) ? `${error.kind}: ${error.message}` : (error as Error).message;
-    refuse("Invalid", `The placement cannot be reached (${account.name}, bucket ${bucket}): ${why}`);
-  } finally {
-    await store?.close().catch(() => undefined);
-  }
-}
-
 export async function createEnclave(deps: EnclaveDeps, actor: EnclaveActor, input: CreateEnclaveInput) {
   requireAdmin(actor, "create enclaves");
   const now = deps.clock.now();
@@ -84,7 +70,8 @@ export async function createEnclave(deps: EnclaveDeps, actor: EnclaveActor, inpu
   if (await tenant.enclaves.findFirst({ where: { name: input.name } })) refuse("Conflict", `An enclave named "${input.name}" already exists in this organization.`);
   const id = randomUUID();
   const placementPrefix = `${normalizePrefix(input.prefix)}enclave-${id}/`;
-  await assertPlacementReachable(deps, account, input.bucket, placementPrefix);
+  // The bucket must exist and list for the platform now, or contributions and teardown would fail later.
+  await assertListable(deps, account, input.bucket, placementPrefix, (why) => `The placement cannot be reached (${account.name}, bucket ${input.bucket}): ${why}`);
   return deps.db.$transaction(async (tx) => {
     const scoped = forTenant(tx, actor.organizationId);
     const enclave = await scoped.enclaves.create({
