@@ -1,6 +1,6 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
-import { errorMessage } from "~/components/errors";
+import { BucketSelect } from "~/components/BucketSelect";
 import { useTRPC } from "~/trpc/react";
 
 export interface Place {
@@ -13,7 +13,6 @@ export interface Place {
 export function PlacePicker({ label, value, onChange, prefixHint }: { label: string; value: Place; onChange: (p: Place) => void; prefixHint?: string }) {
   const trpc = useTRPC();
   const accounts = useQuery(trpc.storage.list.queryOptions());
-  const buckets = useQuery(trpc.storage.buckets.queryOptions({ id: value.accountId }, { enabled: !!value.accountId, retry: false }));
   return (
     <div className="grid3">
       <label>
@@ -27,14 +26,7 @@ export function PlacePicker({ label, value, onChange, prefixHint }: { label: str
       </label>
       <label>
         {label} bucket
-        <select aria-label={`${label} bucket`} value={value.bucket} onChange={(e) => onChange({ ...value, bucket: e.target.value })} disabled={!buckets.data}>
-          <option value="">{buckets.isLoading ? "Listing…" : "Choose…"}</option>
-          {value.bucket && !buckets.data?.some((b) => b.name === value.bucket) && <option value={value.bucket}>{value.bucket}</option>}
-          {buckets.data?.map((b) => (
-            <option key={b.name} value={b.name}>{b.name}</option>
-          ))}
-        </select>
-        {buckets.error && <span className="error">{errorMessage(buckets.error)}</span>}
+        <BucketSelect accountId={value.accountId} ariaLabel={`${label} bucket`} value={value.bucket} onChange={(bucket) => onChange({ ...value, bucket })} keepUnlisted />
       </label>
       <label>
         {label} prefix <span className="muted">{prefixHint ?? "(optional)"}</span>

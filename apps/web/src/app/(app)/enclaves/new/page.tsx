@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { errorMessage } from "~/components/errors";
 import { providerLabel } from "~/components/format";
+import { BucketSelect } from "~/components/BucketSelect";
 import { useTRPC } from "~/trpc/react";
 
 /** "YYYY-MM-DDTHH:mm" in UTC, what a datetime-local input holds (the form works in UTC, as the app shows times). */
@@ -22,7 +23,6 @@ export default function NewEnclavePage() {
   const [accountId, setAccountId] = useState("");
   const [bucket, setBucket] = useState("");
   const [prefix, setPrefix] = useState("enclaves/");
-  const buckets = useQuery(trpc.storage.buckets.queryOptions({ id: accountId }, { enabled: !!accountId, retry: false }));
   const create = useMutation(trpc.enclave.create.mutationOptions({ onSuccess: (e) => router.push(`/enclaves/${e.id}`) }));
   const p = policy.data;
   return (
@@ -75,13 +75,7 @@ export default function NewEnclavePage() {
           </label>
           <label>
             Bucket
-            <select aria-label="Placement bucket" value={bucket} onChange={(e) => setBucket(e.target.value)} disabled={!buckets.data} required>
-              <option value="">{buckets.isLoading ? "Listing…" : "Choose…"}</option>
-              {buckets.data?.map((b) => (
-                <option key={b.name} value={b.name}>{b.name}</option>
-              ))}
-            </select>
-            {buckets.error && <span className="error">{errorMessage(buckets.error)}</span>}
+            <BucketSelect accountId={accountId} ariaLabel="Placement bucket" value={bucket} onChange={setBucket} required />
           </label>
         </div>
         <label>

@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { errorMessage } from "~/components/errors";
 import { formatBytes } from "~/components/format";
+import { BucketSelect } from "~/components/BucketSelect";
 import { useTRPC } from "~/trpc/react";
 
 interface Endpoint {
@@ -15,7 +16,6 @@ interface Endpoint {
 function EndpointPicker({ label, value, onChange }: { label: string; value: Endpoint; onChange: (e: Endpoint) => void }) {
   const trpc = useTRPC();
   const accounts = useQuery(trpc.storage.list.queryOptions());
-  const buckets = useQuery(trpc.storage.buckets.queryOptions({ id: value.accountId }, { enabled: !!value.accountId, retry: false }));
   return (
     <fieldset className="card" style={{ margin: 0 }}>
       <h2>{label}</h2>
@@ -31,13 +31,7 @@ function EndpointPicker({ label, value, onChange }: { label: string; value: Endp
         </label>
         <label>
           Bucket
-          <select aria-label={`${label} bucket`} value={value.bucket} onChange={(e) => onChange({ ...value, bucket: e.target.value })} disabled={!buckets.data}>
-            <option value="">{buckets.isLoading ? "Listing…" : "Choose…"}</option>
-            {buckets.data?.map((b) => (
-              <option key={b.name} value={b.name}>{b.name}</option>
-            ))}
-          </select>
-          {buckets.error && <span className="error">{errorMessage(buckets.error)}</span>}
+          <BucketSelect accountId={value.accountId} ariaLabel={`${label} bucket`} value={value.bucket} onChange={(bucket) => onChange({ ...value, bucket })} />
         </label>
         <label>
           Prefix <span className="muted">(optional, e.g. clinical/)</span>
